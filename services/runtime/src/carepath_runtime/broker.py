@@ -1,0 +1,67 @@
+"""The Kafka broker with Carepath's safe defaults, and the one kind of subscriber we use.
+
+FastStream's defaults are at-most-once. Here: acks=all and idempotence on the producer;
+on the consumer no auto-commit, earliest offset reset, manual acknowledgement, raw records.
+"""
+
+from collections.abc import Sequence
+
+from faststream import AckPolicy, Context
+from faststream.kafka import KafkaBroker
+from faststream.kafka.message import KafkaMessage
+from faststream.kafka.subscriber.usecase import BatchSubscriber
+
+from carepath_runtime.consumer import EventProcessor
+from carepath_runtime.errors import ShuttingDownError
+from carepath_runtime.settings import ServiceSettings
+
+
+def create_broker(settings: ServiceSettings) -> KafkaBroker:
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=f"carepath-{settings.service_name}",
+        acks="all",
+        enable_idempotence=True,
+        allow_auto_create_topics=False,
+        graceful_timeout=settings.shutdown_timeout_s,
+        description=f"Carepath {settings.service_name} service",
+    )
+
+
+def _records_as_they_are(message: KafkaMessage) -> object:
+    # FastStream would parse each body as JSON before our code sees it, and a record that
+    # fails there is logged and dropped. We decode ourselves, so that it is dead-lettered.
+    return message.raw_message
+
+
+def subscribe_processor(
+    broker: KafkaBroker,
+    topics: Sequence[str],
+    processor: EventProcessor,
+    settings: ServiceSettings,
+) -> BatchSubscriber:
+    """One batch subscriber over the service's input topics, committing after each batch."""
+    subscriber = broker.subscriber(
+        *topics,
+        group_id=settings.group_id,
+        batch=True,
+        max_records=settings.consumer_max_records,
+        batch_timeout_ms=settings.consumer_batch_timeout_ms,
+        auto_offset_reset="earliest",
+        # Declared here, per subscriber: a broker- or router-level policy does not reach it.
+        ack_policy=AckPolicy.MANUAL,
+        decoder=_records_as_they_are,
+        title=f"{settings.service_name}:consume",
+    )
+
+    @subscriber
+    async def consume(message: KafkaMessage = Context("message")) -> None:
+        records = message.raw_message
+        try:
+            await processor.process(records)
+        except ShuttingDownError:
+            await message.nack()  # rewind, so nothing past this batch is ever committed
+            raise
+        await message.ack()  # commits the offsets only now that the transaction has
+
+    return subscriber

@@ -1,0 +1,189 @@
+"""Turns a batch of consumed records into committed state, outbox rows and dead letters.
+
+For each batch: decode every record; in ONE database transaction run each event's handler
+in its own savepoint together with its inbox row; commit; publish dead letters; only then
+may the caller commit the Kafka offsets. So an offset is never committed before the state
+it produced, a redelivered event is skipped by the inbox, and a poison record is set aside
+with its reason while the rest of the partition moves on.
+"""
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from aiokafka import ConsumerRecord
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from carepath_runtime import inbox
+from carepath_runtime.clock import Clock
+from carepath_runtime.codec import decode
+from carepath_runtime.database import transaction
+from carepath_runtime.deadletters import DeadLetterQueue
+from carepath_runtime.errors import ShuttingDownError, is_permanent, is_transient
+from carepath_runtime.metrics import ServiceMetrics
+from carepath_runtime.unit_of_work import UnitOfWork
+from carepath_runtime.waiting import wait_until_set
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+Handler = Callable[[UnitOfWork, Any], Awaitable[None]]
+"""`async def handle(unit_of_work, event)`: load state, decide, store, emit."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    initial_delay_s: float
+    max_delay_s: float
+    unexpected_error_attempts: int
+
+    def delay(self, attempt: int) -> float:
+        """Exponential backoff, doubling from the initial delay up to the bound."""
+        return min(self.initial_delay_s * 2 ** max(attempt - 1, 0), self.max_delay_s)
+
+
+class _RetryBatch(Exception):
+    """Internal: the whole batch must be tried again after a backoff."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(repr(cause))
+        self.cause = cause
+
+
+class EventProcessor:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        topic_prefix: str,
+        handlers: Mapping[str, Handler],
+        dead_letters: DeadLetterQueue,
+        metrics: ServiceMetrics,
+        retry: RetryPolicy,
+        on_committed: Callable[[], None],
+        stopping: asyncio.Event,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._topic_prefix = topic_prefix
+        self._handlers = dict(handlers)
+        self._dead_letters = dead_letters
+        self._metrics = metrics
+        self._retry = retry
+        self._on_committed = on_committed
+        self._stopping = stopping
+
+    @property
+    def handled_types(self) -> list[str]:
+        return sorted(self._handlers)
+
+    async def process(self, records: Sequence[ConsumerRecord]) -> None:
+        """Handle a batch completely, or raise ShuttingDownError having committed nothing new."""
+        started = time.perf_counter()
+        decoded: list[Any] = []
+        failures: dict[int, BaseException] = {}
+        for index, record in enumerate(records):
+            try:
+                decoded.append(decode(record.value, record.headers))
+            except Exception as error:
+                if not is_permanent(error):
+                    raise
+                decoded.append(None)
+                failures[index] = error
+                self._metrics.failed.labels(kind="permanent").inc()
+
+        unexpected_attempts: dict[int, int] = {}
+        handled_types = await self._with_retries(
+            lambda: self._handle_batch(records, decoded, failures, unexpected_attempts)
+        )
+        for event_type in handled_types:
+            self._metrics.consumed.labels(event_type=event_type).inc()
+        if failures:
+            dead = [(records[index], failures[index]) for index in sorted(failures)]
+            await self._with_retries(lambda: self._dead_letters.send(dead, self._clock.now()))
+            for record, error in dead:
+                self._metrics.dead_lettered.labels(error_class=type(error).__name__).inc()
+                log.error(
+                    "dead-lettered %s[%d]@%d to %s: %s: %s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    self._dead_letters.topic,
+                    type(error).__name__,
+                    error,
+                )
+        self._on_committed()
+        self._metrics.handler_latency.observe(time.perf_counter() - started)
+
+    async def _with_retries(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Retry transient failures with bounded exponential backoff until stopping."""
+        failures = 0
+        while True:
+            if self._stopping.is_set():
+                raise ShuttingDownError("stopping: batch left uncommitted for redelivery")
+            try:
+                return await attempt()
+            except Exception as error:
+                cause = error.cause if isinstance(error, _RetryBatch) else error
+                if not isinstance(error, _RetryBatch) and not is_transient(error):
+                    raise
+                failures += 1
+                delay = self._retry.delay(failures)
+                self._metrics.failed.labels(
+                    kind="transient" if is_transient(cause) else "unexpected"
+                ).inc()
+                log.warning("batch failed (%r); retry %d in %.2fs", cause, failures, delay)
+                await wait_until_set(self._stopping, delay)
+
+    async def _handle_batch(
+        self,
+        records: Sequence[ConsumerRecord],
+        decoded: list[Any],
+        failures: dict[int, BaseException],
+        unexpected_attempts: dict[int, int],
+    ) -> list[str]:
+        """Returns the types handled; raises _RetryBatch when the batch must be tried again."""
+        handled: list[str] = []
+        async with transaction(self._sessions) as session:
+            unit = UnitOfWork(session, self._clock, self._topic_prefix)
+            for index, (record, event) in enumerate(zip(records, decoded, strict=True)):
+                if event is None or index in failures:
+                    continue
+                handler = self._handlers.get(event.type)
+                if handler is None:
+                    continue  # a type on a shared topic that this service does not consume
+                try:
+                    async with session.begin_nested():
+                        if await inbox.already_processed(session, event.id):
+                            self._metrics.duplicates.labels(event_type=event.type).inc()
+                            continue
+                        await handler(unit, event)
+                        await inbox.record_processed(
+                            session,
+                            event_id=event.id,
+                            event_type=event.type,
+                            topic=record.topic,
+                            partition=record.partition,
+                            offset=record.offset,
+                            at=self._clock.now(),
+                        )
+                except Exception as error:
+                    if is_transient(error):
+                        raise _RetryBatch(error) from error
+                    if is_permanent(error):
+                        failures[index] = error
+                        self._metrics.failed.labels(kind="permanent").inc()
+                        continue
+                    unexpected_attempts[index] = unexpected_attempts.get(index, 0) + 1
+                    if unexpected_attempts[index] >= self._retry.unexpected_error_attempts:
+                        log.exception("handler kept failing on %s; dead-lettering", event.type)
+                        failures[index] = error
+                        continue
+                    raise _RetryBatch(error) from error
+                handled.append(event.type)
+        return handled

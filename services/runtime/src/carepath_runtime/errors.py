@@ -1,0 +1,52 @@
+"""Named errors of the runtime and how the consumer treats each kind.
+
+Permanent errors can never succeed on retry: the message goes to the dead-letter topic.
+Transient errors may succeed later: the message is retried with backoff, never skipped.
+"""
+
+from aiokafka.errors import KafkaError
+from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+
+class CarepathError(Exception):
+    """Base of every error a Carepath service raises on purpose."""
+
+
+class PermanentError(CarepathError):
+    """Retrying cannot help: the message is dead-lettered with this error's message."""
+
+
+class RuleViolationError(PermanentError):
+    """The event is well formed but breaks a clinical or state rule (e.g. unknown session)."""
+
+
+class TransientError(CarepathError):
+    """A dependency is unavailable for now: retry with backoff."""
+
+
+class StoreUnavailableError(TransientError):
+    """The database could not be reached or was busy."""
+
+
+class ShuttingDownError(CarepathError):
+    """Processing was abandoned because the service is stopping; nothing was committed."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """True when the failure may pass by itself (database busy or down, broker unavailable)."""
+    if isinstance(error, TransientError):
+        return True
+    if isinstance(error, OperationalError | PoolTimeoutError):
+        return True
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, KafkaError | ConnectionError | TimeoutError | OSError)
+
+
+def is_permanent(error: BaseException) -> bool:
+    """True when the message itself is at fault: it goes to the dead-letter topic."""
+    from carepath_contracts import ContractError
+
+    return isinstance(error, PermanentError | ContractError | ValidationError)

@@ -1,0 +1,173 @@
+"""The outbox: events a handler emits are rows in its transaction; a relay publishes them.
+
+A crash between the database commit and the publish loses nothing: unsent rows stay unsent
+until the relay (in this process or after a restart) has the broker's acknowledgement.
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from carepath_runtime.clock import Clock
+from carepath_runtime.database import transaction
+from carepath_runtime.metrics import ServiceMetrics
+from carepath_runtime.publisher import RecordPublisher
+from carepath_runtime.records import OutgoingRecord
+from carepath_runtime.tables import outbox
+from carepath_runtime.waiting import wait_until_set
+
+log = logging.getLogger(__name__)
+
+# Any constant shared by every replica of a service works; each service has its own database.
+RELAY_LOCK_ID = 7_301_001
+
+
+async def add_to_outbox(
+    session: AsyncSession, record: OutgoingRecord, *, event_type: str, at: datetime
+) -> None:
+    await session.execute(
+        insert(outbox).values(
+            event_id=record.event_id,
+            event_type=event_type,
+            topic=record.topic,
+            key=record.key,
+            value=record.value,
+            headers=record.headers,
+            created_at=at,
+        )
+    )
+
+
+async def unsent_count(session: AsyncSession) -> int:
+    result = await session.execute(
+        select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    )
+    return int(result.scalar_one())
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in commit order, then marks them sent."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: RecordPublisher,
+        clock: Clock,
+        metrics: ServiceMetrics,
+        *,
+        batch_size: int,
+        poll_interval_s: float,
+        retry_max_delay_s: float,
+    ) -> None:
+        self._engine = engine
+        self._sessions = sessions
+        self._publisher = publisher
+        self._clock = clock
+        self._metrics = metrics
+        self._batch_size = batch_size
+        self._poll_interval_s = poll_interval_s
+        self._retry_max_delay_s = retry_max_delay_s
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+
+    def wake(self) -> None:
+        """Called after a commit that added rows, so they go out without waiting for a poll."""
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        """One pass: publish up to a batch of unsent rows; returns how many were sent."""
+        async with self._lock, self._relay_turn() as my_turn:
+            if not my_turn:
+                return 0
+            async with transaction(self._sessions) as session:
+                rows = (
+                    (
+                        await session.execute(
+                            select(outbox)
+                            .where(outbox.c.published_at.is_(None))
+                            .order_by(outbox.c.id)
+                            .limit(self._batch_size)
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
+            if not rows:
+                self._metrics.outbox_backlog.set(0)
+                return 0
+            # Published outside any transaction so writers are not held up by the broker.
+            await self._publisher.publish([_record(row) for row in rows])
+            async with transaction(self._sessions) as session:
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_([row["id"] for row in rows]))
+                    .values(published_at=self._clock.now())
+                )
+        for row in rows:
+            self._metrics.published.labels(event_type=row["event_type"]).inc()
+        return len(rows)
+
+    @asynccontextmanager
+    async def _relay_turn(self) -> AsyncIterator[bool]:
+        """On PostgreSQL replicas share the outbox: one relay at a time keeps per-key order."""
+        if self._engine.dialect.name != "postgresql":
+            yield True
+            return
+        async with self._engine.connect() as connection:
+            got = (
+                await connection.execute(select(func.pg_try_advisory_lock(RELAY_LOCK_ID)))
+            ).scalar_one()
+            try:
+                yield bool(got)
+            finally:
+                if got:
+                    await connection.execute(select(func.pg_advisory_unlock(RELAY_LOCK_ID)))
+                await connection.commit()
+
+    async def flush(self) -> None:
+        """Publish until nothing is pending (used at shutdown and by tests)."""
+        while await self.publish_pending():
+            pass
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        """Relay until told to stop; failures back off exponentially up to a bound."""
+        delay = 0.0
+        while not stopping.is_set():
+            try:
+                sent = await self.publish_pending()
+            except Exception as error:
+                delay = min(max(delay * 2, 0.1), self._retry_max_delay_s)
+                self._metrics.relay_failures.inc()
+                log.warning("outbox relay failed, retrying in %.1fs: %r", delay, error)
+                await wait_until_set(stopping, delay)
+                continue
+            delay = 0.0
+            if sent:
+                continue
+            await wait_until_set(self._wake, self._poll_interval_s)
+            self._wake.clear()
+
+    async def forget_sent_before(self, moment: datetime) -> int:
+        async with transaction(self._sessions) as session:
+            result = await session.execute(delete(outbox).where(outbox.c.published_at < moment))
+            return result.rowcount or 0
+
+
+def _record(row) -> OutgoingRecord:
+    return OutgoingRecord(
+        topic=row["topic"],
+        key=row["key"],
+        value=row["value"],
+        headers=dict(row["headers"]),
+        event_id=row["event_id"],
+    )
+
+
+def retention_cutoff(clock: Clock, days: int) -> datetime:
+    return clock.now() - timedelta(days=days)

@@ -1,0 +1,37 @@
+"""Publishes records to Kafka in order and waits until the broker has them all."""
+
+import asyncio
+from collections.abc import Sequence
+from typing import Protocol
+
+from faststream.kafka import KafkaBroker
+
+from carepath_runtime.records import OutgoingRecord
+
+
+class RecordPublisher(Protocol):
+    async def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        """Publish in the given order; return only when every record is acknowledged."""
+
+
+class KafkaRecordPublisher:
+    """The broker's producer (acks=all, idempotent): sends all, then awaits every ack."""
+
+    def __init__(self, broker: KafkaBroker) -> None:
+        self._broker = broker
+
+    async def publish(self, records: Sequence[OutgoingRecord]) -> None:
+        pending = []
+        for record in records:
+            # Sending without waiting keeps order (idempotent producer, one connection per
+            # partition leader) while letting the producer batch records.
+            pending.append(
+                await self._broker.publish(
+                    record.value,
+                    record.topic,
+                    key=record.key,
+                    headers=record.headers,
+                    no_confirm=True,
+                )
+            )
+        await asyncio.gather(*pending)

@@ -1,0 +1,101 @@
+"""Fires durable timers when the clock passes their due time, each in its own transaction."""
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from carepath_runtime import timers
+from carepath_runtime.clock import Clock, ManualClock
+from carepath_runtime.database import transaction
+from carepath_runtime.errors import is_transient
+from carepath_runtime.metrics import ServiceMetrics
+from carepath_runtime.timers import TimerHandler
+from carepath_runtime.unit_of_work import UnitOfWork
+from carepath_runtime.waiting import wait_until_set
+
+log = logging.getLogger(__name__)
+
+
+class TimerScheduler:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        topic_prefix: str,
+        handlers: Mapping[str, TimerHandler],
+        metrics: ServiceMetrics,
+        on_committed: Callable[[], None],
+        batch_size: int = 200,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._topic_prefix = topic_prefix
+        self._handlers = dict(handlers)
+        self._metrics = metrics
+        self._on_committed = on_committed
+        self._batch_size = batch_size
+        self._lock = asyncio.Lock()
+
+    async def fire_due(self) -> int:
+        """Fire every timer due by now, oldest first; returns how many fired.
+
+        Timers that a fired timer schedules for a time already past fire in the same call,
+        so moving a test clock far ahead runs everything in between, in order.
+        """
+        fired = 0
+        async with self._lock:
+            while True:
+                now = self._clock.now()
+                async with transaction(self._sessions) as session:
+                    due = await timers.due_timers(session, now, self._batch_size)
+                if not due:
+                    return fired
+                for timer in due:
+                    fired += await self._fire(timer)
+                self._on_committed()
+
+    async def _fire(self, timer: timers.Timer) -> int:
+        handler = self._handlers.get(timer.kind)
+        try:
+            async with transaction(self._sessions) as session:
+                if not await timers.mark_fired(session, timer.id, at=self._clock.now()):
+                    return 0  # cancelled meanwhile, or fired by another replica
+                if handler is None:
+                    log.error("no handler for timer kind %r (%s)", timer.kind, timer.timer_key)
+                    self._metrics.failed.labels(kind="timer").inc()
+                    return 0
+                await handler(UnitOfWork(session, self._clock, self._topic_prefix), timer)
+        except Exception as error:
+            if is_transient(error):
+                raise
+            # A timer that can never fire must not block the others: it is set aside (marked
+            # fired) and stays visible in the error log and the failure metric.
+            log.exception("timer %s (%s) failed: %r", timer.timer_key, timer.kind, error)
+            self._metrics.failed.labels(kind="timer").inc()
+            async with transaction(self._sessions) as session:
+                await timers.mark_fired(session, timer.id, at=self._clock.now())
+            return 0
+        self._metrics.timers_fired.labels(kind=timer.kind).inc()
+        return 1
+
+    async def run(
+        self, stopping: asyncio.Event, poll_interval_s: float, max_delay_s: float
+    ) -> None:
+        failures = 0
+        while not stopping.is_set():
+            try:
+                await self.fire_due()
+                failures = 0
+            except Exception as error:
+                failures += 1
+                delay = min(0.2 * 2**failures, max_delay_s)
+                log.warning("timer pass failed (%r); retrying in %.1fs", error, delay)
+                await wait_until_set(stopping, delay)
+                continue
+            if isinstance(self._clock, ManualClock):
+                await self._clock.wait_moved(poll_interval_s)
+            else:
+                await wait_until_set(stopping, poll_interval_s)

@@ -1,0 +1,196 @@
+"""One service's runtime: database, broker, consumer, outbox relay and timers, started and
+stopped in the order that keeps the delivery guarantees."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import text
+
+from carepath_runtime import schema_migrations
+from carepath_runtime.broker import create_broker, subscribe_processor
+from carepath_runtime.clock import Clock, SystemClock
+from carepath_runtime.consumer import EventProcessor, Handler, RetryPolicy
+from carepath_runtime.database import create_engine, create_sessionmaker, transaction
+from carepath_runtime.deadletters import DeadLetterQueue
+from carepath_runtime.inbox import forget_older_than
+from carepath_runtime.metrics import ServiceMetrics
+from carepath_runtime.outbox import OutboxRelay, retention_cutoff, unsent_count
+from carepath_runtime.publisher import KafkaRecordPublisher, RecordPublisher
+from carepath_runtime.scheduler import TimerScheduler
+from carepath_runtime.settings import ServiceSettings
+from carepath_runtime.timers import TimerHandler
+from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.unit_of_work import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    """What makes a service itself: its inputs, handlers, timers and schema migrations."""
+
+    name: str
+    consumes: Sequence[str]
+    dead_letter_topic: str
+    handlers: Mapping[str, Handler]
+    migrations: Path
+    timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
+    topics_to_create: Mapping[str, int] = field(default_factory=dict)
+
+
+class ServiceRuntime:
+    def __init__(
+        self,
+        definition: ServiceDefinition,
+        settings: ServiceSettings,
+        *,
+        clock: Clock | None = None,
+        publisher: RecordPublisher | None = None,
+    ) -> None:
+        self.definition = definition
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.metrics = ServiceMetrics(definition.name)
+        self.engine = create_engine(settings.resolved_database_url)
+        self.sessions = create_sessionmaker(self.engine)
+        self.broker = create_broker(settings)
+        self.publisher = publisher or KafkaRecordPublisher(self.broker)
+        self.stopping = asyncio.Event()
+        prefix = settings.topic_prefix
+        self.relay = OutboxRelay(
+            self.engine,
+            self.sessions,
+            self.publisher,
+            self.clock,
+            self.metrics,
+            batch_size=settings.outbox_batch_size,
+            poll_interval_s=settings.outbox_poll_interval_s,
+            retry_max_delay_s=settings.retry_max_delay_s,
+        )
+        self.processor = EventProcessor(
+            sessions=self.sessions,
+            clock=self.clock,
+            topic_prefix=prefix,
+            handlers=definition.handlers,
+            dead_letters=DeadLetterQueue(
+                self.publisher,
+                dlq_topic=prefix + definition.dead_letter_topic,
+                service=definition.name,
+                group_id=settings.group_id,
+            ),
+            metrics=self.metrics,
+            retry=RetryPolicy(
+                initial_delay_s=settings.retry_initial_delay_s,
+                max_delay_s=settings.retry_max_delay_s,
+                unexpected_error_attempts=settings.unexpected_error_attempts,
+            ),
+            on_committed=self.relay.wake,
+            stopping=self.stopping,
+        )
+        self.scheduler = TimerScheduler(
+            sessions=self.sessions,
+            clock=self.clock,
+            topic_prefix=prefix,
+            handlers=definition.timer_handlers,
+            metrics=self.metrics,
+            on_committed=self.relay.wake,
+        )
+        self.subscriber = subscribe_processor(
+            self.broker, [prefix + topic for topic in definition.consumes], self.processor, settings
+        )
+        self._tasks: list[asyncio.Task[None]] = []
+        self.started = False
+
+    async def start(self) -> None:
+        """Migrate, create topics, connect, then start the relay, timers and housekeeping."""
+        self.stopping.clear()
+        await schema_migrations.upgrade(self.engine, self.definition.migrations)
+        if self.settings.create_topics and self.definition.topics_to_create:
+            await ensure_topics(
+                self.settings.kafka_bootstrap_servers,
+                {
+                    self.settings.topic_prefix + name: partitions
+                    for name, partitions in self.definition.topics_to_create.items()
+                },
+            )
+        await self.broker.start()
+        self._tasks = [
+            asyncio.create_task(self.relay.run(self.stopping), name="outbox-relay"),
+            asyncio.create_task(
+                self.scheduler.run(
+                    self.stopping,
+                    self.settings.scheduler_poll_interval_s,
+                    self.settings.retry_max_delay_s,
+                ),
+                name="timer-scheduler",
+            ),
+        ]
+        self.started = True
+        log.info("%s started", self.definition.name)
+
+    async def stop(self) -> None:
+        """Finish the batch in hand and commit it, flush the outbox, then disconnect."""
+        if not self.started:
+            return
+        self.started = False
+        self.stopping.set()
+        await self.subscriber.stop()
+        for task in self._tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        try:
+            await asyncio.wait_for(self.relay.flush(), self.settings.shutdown_timeout_s)
+        except Exception as error:
+            log.warning("outbox not fully flushed at shutdown (%r); it resumes at start", error)
+        await self.broker.stop()
+        await self.engine.dispose()
+        log.info("%s stopped", self.definition.name)
+
+    @asynccontextmanager
+    async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
+        """For HTTP handlers: one transaction; emitted events go out once it commits."""
+        async with transaction(self.sessions) as session:
+            unit = UnitOfWork(session, self.clock, self.settings.topic_prefix)
+            yield unit
+        if unit.emitted:
+            self.relay.wake()
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = {"broker": False, "database": False, "partitions_assigned": False}
+        with suppress(Exception):
+            checks["broker"] = await self.broker.ping(timeout=2.0)
+        with suppress(Exception):
+            async with self.sessions() as session:
+                await session.execute(text("SELECT 1"))
+            checks["database"] = True
+        consumer = self.subscriber.consumer
+        checks["partitions_assigned"] = bool(consumer is not None and consumer.assignment())
+        return checks
+
+    async def refresh_gauges(self) -> None:
+        """Outbox backlog and consumer lag, measured when metrics are scraped."""
+        with suppress(Exception):
+            async with self.sessions() as session:
+                self.metrics.outbox_backlog.set(await unsent_count(session))
+        consumer = self.subscriber.consumer
+        if consumer is None:
+            return
+        lag = 0
+        with suppress(Exception):
+            for partition in consumer.assignment():
+                highwater = consumer.highwater(partition)
+                if highwater is not None:
+                    lag += max(highwater - await consumer.position(partition), 0)
+            self.metrics.consumer_lag.set(lag)
+
+    async def forget_old_records(self) -> None:
+        """Housekeeping: the inbox and sent outbox rows are kept for the retention window."""
+        cutoff = retention_cutoff(self.clock, self.settings.retention_days)
+        async with transaction(self.sessions) as session:
+            await forget_older_than(session, cutoff)
+        await self.relay.forget_sent_before(cutoff)

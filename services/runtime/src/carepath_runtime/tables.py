@@ -1,0 +1,61 @@
+"""The runtime's own tables, present in every service's database."""
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for long-lived logs.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+inbox = Table(
+    "runtime_inbox",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("event_type", String(200), nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("processed_at", DateTime(timezone=True), nullable=False, index=True),
+)
+
+outbox = Table(
+    "runtime_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("event_type", String(200), nullable=False),
+    Column("topic", String(255), nullable=False),
+    Column("key", LargeBinary, nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("headers", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_runtime_outbox_unsent", outbox.c.published_at, outbox.c.id)
+
+timers = Table(
+    "runtime_timers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("timer_key", String(200), nullable=False, unique=True),
+    Column("kind", String(100), nullable=False),
+    Column("patient_id", String(64), nullable=False, index=True),
+    Column("correlation_id", String(64), nullable=False),
+    Column("caused_by_event_id", String(64), nullable=True),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("fired_at", DateTime(timezone=True), nullable=True),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_runtime_timers_pending", timers.c.fired_at, timers.c.cancelled_at, timers.c.due_at)

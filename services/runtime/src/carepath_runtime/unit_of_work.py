@@ -1,0 +1,59 @@
+"""What a handler works with: one database transaction, the clock, and the outbox."""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carepath_runtime import timers
+from carepath_runtime.clock import Clock
+from carepath_runtime.codec import encode
+from carepath_runtime.outbox import add_to_outbox
+
+
+class UnitOfWork:
+    """Handlers store state and emit events here; all of it commits, or none of it."""
+
+    def __init__(self, session: AsyncSession, clock: Clock, topic_prefix: str) -> None:
+        self.session = session
+        self.clock = clock
+        self._topic_prefix = topic_prefix
+        self.emitted = 0
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    async def emit(self, event: Any) -> None:
+        """Queue an event for publication once this transaction commits."""
+        record = encode(event, self._topic_prefix)
+        await add_to_outbox(self.session, record, event_type=event.type, at=self.now())
+        self.emitted += 1
+
+    async def schedule(
+        self,
+        *,
+        key: str,
+        kind: str,
+        patient_id: str,
+        correlation_id: str,
+        due_at: datetime,
+        payload: Mapping[str, Any] | None = None,
+        caused_by_event_id: str | None = None,
+    ) -> None:
+        await timers.schedule_timer(
+            self.session,
+            key=key,
+            kind=kind,
+            patient_id=patient_id,
+            correlation_id=correlation_id,
+            due_at=due_at,
+            payload=payload or {},
+            caused_by_event_id=caused_by_event_id,
+        )
+
+    async def cancel_timer(self, key: str) -> bool:
+        return await timers.cancel_timer(self.session, key, at=self.now())
+
+    async def cancel_patient_timers(self, patient_id: str) -> int:
+        return await timers.cancel_patient_timers(self.session, patient_id, at=self.now())
