@@ -1,0 +1,83 @@
+"""Pytest fixtures for real infrastructure: `kafka_bootstrap`, `postgres_url` and helpers.
+
+Register with `pytest_plugins = ["carepath_runtime.testing.plugin"]` in the root conftest.py.
+Fixtures start nothing until a test asks for them, so `-m "not kafka"` starts no broker.
+"""
+
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+
+import pytest
+import pytest_asyncio
+
+from carepath_runtime.localkafka import LocalKafkaError
+from carepath_runtime.testing.kafka import session_kafka_bootstrap
+from carepath_runtime.testing.postgres import (
+    PostgresUnavailableError,
+    create_fresh_database,
+    drop_database,
+    session_postgres_url,
+)
+from carepath_runtime.topics_admin import ensure_topics
+
+# A test that uses one of these fixtures (even indirectly) gets the marker automatically,
+# so `-m "not kafka"` / `-m "not postgres"` deselect it without anyone forgetting a mark.
+_MARKER_OF_FIXTURE = {"kafka_bootstrap": "kafka", "postgres_url": "postgres"}
+
+TopicCreator = Callable[[Mapping[str, int]], Awaitable[set[str]]]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # tryfirst: the markers must be on the items before `-m` deselects.
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        for fixture, marker in _MARKER_OF_FIXTURE.items():
+            if fixture in names and item.get_closest_marker(marker) is None:
+                item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Bootstrap address of a real broker for the session (see carepath_runtime.testing.kafka)."""
+    try:
+        with session_kafka_bootstrap(tmp_path_factory.mktemp("kafka")) as bootstrap:
+            yield bootstrap
+    except LocalKafkaError as error:
+        pytest.fail(f"no Kafka broker for the tests: {error}", pytrace=False)
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """A prefix unique to this test, e.g. `t1a2b3c4d.`, so tests never share topics."""
+    return f"t{secrets.token_hex(4)}."
+
+
+@pytest.fixture
+def create_topics(kafka_bootstrap: str) -> TopicCreator:
+    """`await create_topics({name: partitions})` on the session broker; idempotent."""
+
+    async def create(topics: Mapping[str, int]) -> set[str]:
+        return await ensure_topics(kafka_bootstrap, topics)
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """SQLAlchemy async URL (`postgresql+asyncpg://...`) of a server for the whole session."""
+    try:
+        with session_postgres_url() as url:
+            yield url
+    except PostgresUnavailableError as error:
+        pytest.fail(f"no PostgreSQL for the tests: {error}", pytrace=False)
+
+
+@pytest_asyncio.fixture
+async def fresh_postgres_database(postgres_url: str) -> AsyncIterator[str]:
+    """URL of a new, empty database for this test; dropped afterwards."""
+    database_url = await create_fresh_database(postgres_url)
+    try:
+        yield database_url
+    finally:
+        await drop_database(postgres_url, database_url)
