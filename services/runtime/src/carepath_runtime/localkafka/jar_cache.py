@@ -37,6 +37,9 @@ _NETWORK_FAILURE = re.compile(
     re.IGNORECASE,
 )
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+# "... from/to central (https://repo.maven.apache.org/maven2): transfer failed for URL: CAUSE"
+_REPOSITORY = re.compile(r"from/to (\S+ \([^)]*\))")
+_TRANSFER_CAUSE = re.compile(r"transfer failed for \S+: (.*)$")
 
 _POM_TEMPLATE = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -167,9 +170,13 @@ class KafkaJarCache:
         lines = [_ANSI_ESCAPE.sub("", line).strip() for line in output.splitlines()]
         errors = [line.removeprefix("[ERROR]").strip() for line in lines if "[ERROR]" in line]
         first_error = next((line for line in errors if line), lines[-1] if lines else "no output")
+        first_error = first_error.removesuffix("-> [Help 1]").strip()
         if _NETWORK_FAILURE.search(output):
+            repository = _REPOSITORY.search(first_error)
+            cause = _TRANSFER_CAUSE.search(first_error)
             return MavenCentralUnreachableError(
-                f"cannot reach Maven Central to fetch Kafka {self.version} jars and none are "
-                f"cached in {self.root} (mvn: {first_error[:300]})"
+                f"cannot reach {repository.group(1) if repository else 'Maven Central'} to fetch "
+                f"Kafka {self.version} jars and none are cached in {self.root}: "
+                f"{cause.group(1) if cause else first_error[:300]}"
             )
         return JarFetchError(f"mvn failed to fetch Kafka {self.version} jars: {first_error[:300]}")
