@@ -2,6 +2,10 @@
 
 import asyncio
 import socket
+import subprocess
+import sys
+import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from carepath_runtime.localkafka import (
     LocalKafka,
     PortInUseError,
 )
+from carepath_runtime.localkafka.broker_process import broker_is_alive
 from carepath_runtime.localkafka.ports import find_free_port
 from carepath_runtime.localkafka.readiness import list_topics
 from carepath_runtime.topics_admin import ensure_topics
@@ -32,6 +37,7 @@ def _new_local_kafka(data_dir: Path, **options) -> LocalKafka:
         port=port,
         data_dir=data_dir,
         controller_port=find_free_port(exclude=frozenset({port})),
+        stop_with_parent=True,
         **options,
     )
 
@@ -92,7 +98,7 @@ def test_server_properties_suit_a_single_node(local_kafka: LocalKafka) -> None:
 
 
 async def test_topics_are_never_auto_created(local_kafka: LocalKafka) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=local_kafka.bootstrap, request_timeout_ms=3000)
+    producer = AIOKafkaProducer(bootstrap_servers=local_kafka.bootstrap, request_timeout_ms=1500)
     await producer.start()
     try:
         with pytest.raises(Exception):  # noqa: B017 - aiokafka raises KafkaTimeoutError here
@@ -250,3 +256,27 @@ def test_broker_not_ready_in_time_names_the_log(tmp_path: Path) -> None:
     assert str(kafka.layout.server_log) in str(raised.value)
     assert "\n" not in str(raised.value)
     assert not kafka.status().running
+
+
+def test_broker_started_for_tests_dies_with_its_parent(tmp_path: Path) -> None:
+    """A test run killed with SIGKILL must not leave its broker running."""
+    port = find_free_port()
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from carepath_runtime.localkafka import LocalKafka
+        kafka = LocalKafka(port={port}, data_dir={str(tmp_path)!r}, stop_with_parent=True)
+        kafka.start()
+        print(kafka.status().pid, flush=True)
+        os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    parent = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    broker_pid = int(parent.stdout.strip())
+    layout = LocalKafka(port=port, data_dir=tmp_path).layout
+    deadline = time.monotonic() + 30
+    while broker_is_alive(broker_pid, layout) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not broker_is_alive(broker_pid, layout)

@@ -1,9 +1,11 @@
 """Starts the broker JVM detached from the caller, and finds or stops it by pid."""
 
+import ctypes
 import os
 import shlex
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,8 +19,22 @@ DEFAULT_HEAP_OPTIONS = "-Xms256m -Xmx1g"
 GC_OPTIONS = ["-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20", "-Djava.awt.headless=true"]
 
 
-def spawn_broker(layout: BrokerLayout, *, java: str, classpath: str) -> subprocess.Popen:
-    """Runs `kafka.Kafka server.properties` in its own session so it outlives the caller."""
+_PR_SET_PDEATHSIG = 1
+
+
+def _terminate_when_parent_dies() -> None:
+    # Runs in the child before exec: Linux then sends SIGTERM if the parent dies, so a
+    # test run killed with SIGKILL does not leave a broker behind.
+    ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def spawn_broker(
+    layout: BrokerLayout, *, java: str, classpath: str, stop_with_parent: bool = False
+) -> subprocess.Popen:
+    """Runs `kafka.Kafka server.properties` in its own session so it outlives the caller.
+
+    With `stop_with_parent` (Linux only) it is stopped when the calling process dies instead.
+    """
     heap = shlex.split(os.environ.get("KAFKA_HEAP_OPTS", DEFAULT_HEAP_OPTIONS))
     command = [
         java,
@@ -40,6 +56,9 @@ def spawn_broker(layout: BrokerLayout, *, java: str, classpath: str) -> subproce
             # Own process group: Ctrl-C in the terminal that started it does not stop it.
             start_new_session=True,
             close_fds=True,
+            preexec_fn=_terminate_when_parent_dies
+            if stop_with_parent and sys.platform == "linux"
+            else None,
         )
 
 

@@ -68,12 +68,15 @@ class LocalKafka:
         controller_port: int | None = None,
         jar_cache: KafkaJarCache | None = None,
         ready_timeout: float = DEFAULT_READY_TIMEOUT,
+        stop_with_parent: bool = False,
     ) -> None:
         self.port = port
         self.controller_port = controller_port
         self.layout = BrokerLayout(Path(data_dir or default_data_dir()).expanduser().resolve())
         self.jar_cache = jar_cache or KafkaJarCache(KAFKA_VERSION)
         self.ready_timeout = ready_timeout
+        # For tests: the broker dies with this process rather than outliving it.
+        self.stop_with_parent = stop_with_parent
         self._process: subprocess.Popen | None = None
 
     @property
@@ -124,7 +127,10 @@ class LocalKafka:
         format_storage(self.layout, java=java.executable, classpath=self.jar_cache.classpath)
 
         process = spawn_broker(
-            self.layout, java=java.executable, classpath=self.jar_cache.classpath
+            self.layout,
+            java=java.executable,
+            classpath=self.jar_cache.classpath,
+            stop_with_parent=self.stop_with_parent,
         )
         self._process = process
         state = RunState(

@@ -40,6 +40,7 @@ def local_kafka_broker(data_dir: Path) -> Iterator[str]:
         data_dir=data_dir,
         controller_port=find_free_port(exclude=frozenset({port})),
         ready_timeout=90.0,
+        stop_with_parent=True,
     )
     kafka.start()
     try:
