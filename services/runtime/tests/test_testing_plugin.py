@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import asyncpg
@@ -15,6 +16,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from carepath_runtime.localkafka.ports import find_free_port
+from carepath_runtime.testing.docker_probe import docker_engine_answers
+from carepath_runtime.testing.kafka import session_kafka_bootstrap
 from carepath_runtime.testing.postgres import create_fresh_database, drop_database
 
 
@@ -133,3 +137,22 @@ def test_not_kafka_selection_starts_no_broker(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 passed, 2 deselected" in result.stdout
+
+
+def test_given_bootstrap_servers_are_used_as_they_are(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "broker.example:9092")
+    with session_kafka_bootstrap(tmp_path) as bootstrap:
+        assert bootstrap == "broker.example:9092"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_docker_probe_says_no_quickly_when_no_engine_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port = find_free_port()  # nothing listens there
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{port}")
+    started = time.monotonic()
+    assert docker_engine_answers(timeout=1.0) is False
+    assert time.monotonic() - started < 5

@@ -33,6 +33,10 @@ def render_server_properties(
         "share.coordinator.state.topic.min.isr": 1,
         "default.replication.factor": 1,
         "min.insync.replicas": 1,
+        # 50 partitions each by default: needless on one node, and the first consumer group
+        # or transaction waits while they are created.
+        "offsets.topic.num.partitions": 1,
+        "transaction.state.log.num.partitions": 1,
         # Consumers in tests join at once instead of waiting 3 s for more members.
         "group.initial.rebalance.delay.ms": 0,
         # Topics are created explicitly with their partition count; a typo must fail loudly.
