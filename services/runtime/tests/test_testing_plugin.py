@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.protocol.offset import OffsetRequest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -20,6 +21,7 @@ from carepath_runtime.localkafka.ports import find_free_port
 from carepath_runtime.testing.docker_probe import docker_engine_answers
 from carepath_runtime.testing.kafka import session_kafka_bootstrap
 from carepath_runtime.testing.postgres import create_fresh_database, drop_database
+from carepath_runtime.topics_admin import ensure_topics
 
 
 def test_topic_prefix_is_unique_and_dotted(topic_prefix: str) -> None:
@@ -156,3 +158,28 @@ def test_docker_probe_says_no_quickly_when_no_engine_answers(
     started = time.monotonic()
     assert docker_engine_answers(timeout=1.0) is False
     assert time.monotonic() - started < 5
+
+
+async def test_created_topics_are_usable_at_once(kafka_bootstrap: str, topic_prefix: str) -> None:
+    """No NOT_LEADER_OR_FOLLOWER window is left when ensure_topics returns.
+
+    Clients retry through that window, so only a request sent at once shows it: ask each
+    leader for its partitions' end offsets right after creation, as aiokafka's fetcher does.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+    try:
+        for round_number in range(3):
+            names = {f"{topic_prefix}usable{round_number}.{n}": 6 for n in range(3)}
+            await ensure_topics(kafka_bootstrap, names)
+            described = await admin.describe_topics(list(names))
+            for topic in described:
+                for partition in topic["partitions"]:
+                    request = OffsetRequest(
+                        -1, 0, [(topic["topic"], [(partition["partition"], -1)])]
+                    )
+                    response = await admin._client.send(partition["leader"], request)
+                    ((_name, ((_partition, error_code, *_rest),)),) = response.topics
+                    assert error_code == 0, (topic["topic"], partition["partition"])
+    finally:
+        await admin.close()

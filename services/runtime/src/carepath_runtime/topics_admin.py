@@ -2,18 +2,21 @@
 
 import asyncio
 import time
+from collections import defaultdict
 from collections.abc import Mapping
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.protocol.offset import OffsetRequest
 
-# How long to wait for new topics' partitions to get a leader before giving up.
+# How long to wait for new topics' partitions to be usable before giving up.
 DEFAULT_READY_TIMEOUT = 30.0
-_POLL_INTERVAL = 0.1
+_POLL_INTERVAL = 0.05
+_LATEST_OFFSET = -1
 
 
 class TopicsNotReadyError(RuntimeError):
-    """Topics were created but not every partition had a leader in time."""
+    """Topics were created but not every partition was usable in time."""
 
 
 async def ensure_topics(
@@ -34,7 +37,7 @@ async def ensure_topics(
     await admin.start()
     try:
         created = await _create_missing(admin, topics, replication_factor, timeout)
-        await _wait_for_leaders(admin, list(topics), timeout)
+        await _wait_until_usable(admin, list(topics), timeout)
         return created
     finally:
         await admin.close()
@@ -64,17 +67,35 @@ async def _create_missing(
     return created
 
 
-async def _wait_for_leaders(admin: AIOKafkaAdminClient, names: list[str], timeout: float) -> None:
-    # CreateTopics returns before every partition has a leader; a producer sending at once
-    # would otherwise get UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER errors.
+async def _wait_until_usable(admin: AIOKafkaAdminClient, names: list[str], timeout: float) -> None:
+    # CreateTopics returns before the partitions exist on their brokers. Even once metadata
+    # names a leader, the leader may not host the partition yet and answers
+    # NOT_LEADER_OR_FOLLOWER for a moment: wait until every partition answers ListOffsets.
     deadline = time.monotonic() + timeout
     while True:
         described = await admin.describe_topics(names)
-        if all(_has_all_leaders(topic) for topic in described) and len(described) == len(names):
+        ready = len(described) == len(names) and all(_has_all_leaders(t) for t in described)
+        if ready and await _all_partitions_answer(admin, described):
             return
         if time.monotonic() >= deadline:
-            raise TopicsNotReadyError(f"topics {names} have partitions without a leader")
+            raise TopicsNotReadyError(f"topics {names} are not usable on their leaders yet")
         await asyncio.sleep(_POLL_INTERVAL)
+
+
+async def _all_partitions_answer(admin: AIOKafkaAdminClient, described: list[Mapping]) -> bool:
+    by_leader: dict[int, dict[str, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
+    for topic in described:
+        for partition in topic["partitions"]:
+            by_leader[partition["leader"]][topic["topic"]].append(
+                (partition["partition"], _LATEST_OFFSET)
+            )
+    for leader, topics in by_leader.items():
+        request = OffsetRequest(-1, 0, [(name, parts) for name, parts in topics.items()])
+        # The admin client has no public ListOffsets; aiokafka's own fetcher sends it like this.
+        response = await admin._client.send(leader, request)
+        if any(part[1] != 0 for _name, parts in response.topics for part in parts):
+            return False
+    return True
 
 
 def _has_all_leaders(topic: Mapping) -> bool:
