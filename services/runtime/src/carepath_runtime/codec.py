@@ -7,12 +7,12 @@ from carepath_runtime.records import OutgoingRecord
 
 
 def encode(event: Any, topic_prefix: str) -> OutgoingRecord:
-    record = to_record(event)
+    record = to_record(event, prefix=topic_prefix)
     return OutgoingRecord(
-        topic=f"{topic_prefix}{record.topic}",
+        topic=record.topic,
         key=record.key,
         value=record.value,
-        headers=dict(record.headers),
+        headers=record.header_dict,
         event_id=event.id,
     )
 

@@ -3,11 +3,12 @@ stopped in the order that keeps the delivery guarantees."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 
 from carepath_runtime import schema_migrations
@@ -49,7 +50,7 @@ class ServiceRuntime:
         settings: ServiceSettings,
         *,
         clock: Clock | None = None,
-        publisher: RecordPublisher | None = None,
+        publisher: Callable[[KafkaBroker], RecordPublisher] = KafkaRecordPublisher,
     ) -> None:
         self.definition = definition
         self.settings = settings
@@ -58,7 +59,7 @@ class ServiceRuntime:
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
         self.broker = create_broker(settings)
-        self.publisher = publisher or KafkaRecordPublisher(self.broker)
+        self.publisher = publisher(self.broker)
         self.stopping = asyncio.Event()
         prefix = settings.topic_prefix
         self.relay = OutboxRelay(
@@ -138,11 +139,15 @@ class ServiceRuntime:
             return
         self.started = False
         self.stopping.set()
+        self.relay.wake()
         await self.subscriber.stop()
-        for task in self._tasks:
-            task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        relay, scheduler = self._tasks
+        scheduler.cancel()  # a timer's transaction either committed or rolls back: both safe
+        with suppress(asyncio.CancelledError):
+            await scheduler
+        # The relay is not cancelled: a pass cut between publish and "mark sent" would
+        # publish those records again. It ends by itself after its current pass.
+        await relay
         try:
             await asyncio.wait_for(self.relay.flush(), self.settings.shutdown_timeout_s)
         except Exception as error:

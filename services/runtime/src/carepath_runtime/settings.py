@@ -65,6 +65,7 @@ class ServiceSettings(BaseSettings):
     shutdown_timeout_s: float = Field(
         30.0, gt=0, description="Longest wait for the message in hand at shutdown."
     )
+    log_level: str = Field("INFO", description="Log level of the service's JSON logs.")
     token_hashes: dict[str, str] = Field(
         default_factory=dict,
         description="Bearer tokens as {sha256 hex of token: role}; roles are per service.",

@@ -1,0 +1,1 @@
+"""The `carepath` command line."""

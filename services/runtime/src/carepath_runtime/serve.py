@@ -1,0 +1,30 @@
+"""Runs a service's ASGI app under uvicorn; SIGTERM leads to a clean lifespan shutdown."""
+
+from types import FrameType
+
+import uvicorn
+from fastapi import FastAPI
+
+from carepath_runtime.logs import configure_logging
+from carepath_runtime.settings import ServiceSettings
+
+
+class _Server(uvicorn.Server):
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        # uvicorn re-raises the signal after a graceful shutdown, so the process would end
+        # "killed by SIGTERM". A stop that completed its shutdown is a clean exit (status 0).
+        self._captured_signals.clear()
+
+
+def serve(app: FastAPI, settings: ServiceSettings) -> None:
+    configure_logging(settings.service_name, settings.log_level)
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
+    )
+    _Server(config).run()
