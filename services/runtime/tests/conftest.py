@@ -1,4 +1,4 @@
-"""Fixtures of the runtime's own tests: a database per test on SQLite and on PostgreSQL."""
+"""Fixtures of the runtime's own tests: the probe service's migrated database."""
 
 from pathlib import Path
 
@@ -8,13 +8,6 @@ from carepath_runtime.database import create_engine, create_sessionmaker
 from carepath_runtime.schema_migrations import upgrade
 
 PROBE_MIGRATIONS = Path(__file__).parent / "probe" / "migrations"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
-    return request.getfixturevalue("fresh_postgres_database")
 
 
 @pytest.fixture

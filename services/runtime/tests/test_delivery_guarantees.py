@@ -1,5 +1,6 @@
 """The runtime's guarantees, on the real broker and a real database (SQLite and PostgreSQL)."""
 
+import itertools
 import json
 import time
 
@@ -171,7 +172,7 @@ async def test_a_transient_database_failure_is_retried_with_backoff_without_a_du
         await runtime.stop()
 
     assert len(attempts) == 3
-    gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(attempts)]
     # Backoff, not a hot loop: each wait is at least the configured delay, and doubles.
     assert gaps[0] >= settings.retry_initial_delay_s * 0.9
     assert gaps[1] >= settings.retry_initial_delay_s * 2 * 0.9

@@ -81,3 +81,11 @@ async def fresh_postgres_database(postgres_url: str) -> AsyncIterator[str]:
         yield database_url
     finally:
         await drop_database(postgres_url, database_url)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> str:  # noqa: ANN001
+    """A fresh, empty database for this test: the test runs once on SQLite, once on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+    return request.getfixturevalue("fresh_postgres_database")
