@@ -26,8 +26,11 @@ from carepath_runtime.settings import ServiceSettings
 from carepath_runtime.timers import TimerHandler
 from carepath_runtime.topics_admin import ensure_topics
 from carepath_runtime.unit_of_work import UnitOfWork
+from carepath_runtime.waiting import wait_until_set
 
 log = logging.getLogger(__name__)
+
+HOUSEKEEPING_INTERVAL_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class ServiceRuntime:
                 ),
                 name="timer-scheduler",
             ),
+            asyncio.create_task(self._housekeeping(), name="housekeeping"),
         ]
         self.started = True
         log.info("%s started", self.definition.name)
@@ -141,10 +145,11 @@ class ServiceRuntime:
         self.stopping.set()
         self.relay.wake()
         await self.subscriber.stop()
-        relay, scheduler = self._tasks
-        scheduler.cancel()  # a timer's transaction either committed or rolls back: both safe
-        with suppress(asyncio.CancelledError):
-            await scheduler
+        relay, *others = self._tasks
+        for task in others:
+            task.cancel()  # a timer's transaction either committed or rolls back: both safe
+            with suppress(asyncio.CancelledError):
+                await task
         # The relay is not cancelled: a pass cut between publish and "mark sent" would
         # publish those records again. It ends by itself after its current pass.
         await relay
@@ -192,6 +197,14 @@ class ServiceRuntime:
                 if highwater is not None:
                     lag += max(highwater - await consumer.position(partition), 0)
             self.metrics.consumer_lag.set(lag)
+
+    async def _housekeeping(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                await self.forget_old_records()
+            except Exception as error:  # noqa: BLE001 - retried at the next round
+                log.warning("housekeeping failed: %r", error)
+            await wait_until_set(self.stopping, HOUSEKEEPING_INTERVAL_S)
 
     async def forget_old_records(self) -> None:
         """Housekeeping: the inbox and sent outbox rows are kept for the retention window."""
