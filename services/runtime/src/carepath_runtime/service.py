@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from faststream.kafka import KafkaBroker
@@ -13,8 +14,9 @@ from sqlalchemy import text
 
 from carepath_runtime import schema_migrations
 from carepath_runtime.broker import create_broker, subscribe_processor
-from carepath_runtime.clock import Clock, SystemClock
+from carepath_runtime.clock import Clock, ManualClock, SystemClock
 from carepath_runtime.consumer import EventProcessor, Handler, RetryPolicy
+from carepath_runtime.control_clock import CONTROL_TOPICS, ClockFollower
 from carepath_runtime.database import create_engine, create_sessionmaker, transaction
 from carepath_runtime.deadletters import DeadLetterQueue
 from carepath_runtime.inbox import forget_older_than
@@ -23,7 +25,7 @@ from carepath_runtime.outbox import OutboxRelay, retention_cutoff, unsent_count
 from carepath_runtime.publisher import KafkaRecordPublisher, RecordPublisher
 from carepath_runtime.scheduler import TimerScheduler
 from carepath_runtime.settings import ServiceSettings
-from carepath_runtime.timers import TimerHandler
+from carepath_runtime.timers import TimerHandler, next_due_at
 from carepath_runtime.topics_admin import ensure_topics
 from carepath_runtime.unit_of_work import UnitOfWork
 from carepath_runtime.waiting import wait_until_set
@@ -57,7 +59,7 @@ class ServiceRuntime:
     ) -> None:
         self.definition = definition
         self.settings = settings
-        self.clock = clock or SystemClock()
+        self.clock = clock or _clock_for(settings)
         self.metrics = ServiceMetrics(definition.name)
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
@@ -106,6 +108,17 @@ class ServiceRuntime:
         self.subscriber = subscribe_processor(
             self.broker, [prefix + topic for topic in definition.consumes], self.processor, settings
         )
+        self.clock_follower = (
+            ClockFollower(
+                bootstrap=settings.kafka_bootstrap_servers,
+                topic_prefix=prefix,
+                service=definition.name,
+                clock=self.clock,
+                on_tick=self.catch_up_with_clock,
+            )
+            if settings.clock == "controlled" and isinstance(self.clock, ManualClock)
+            else None
+        )
         self._tasks: list[asyncio.Task[None]] = []
         self.started = False
 
@@ -114,14 +127,16 @@ class ServiceRuntime:
         self.stopping.clear()
         await schema_migrations.upgrade(self.engine, self.definition.migrations)
         if self.settings.create_topics and self.definition.topics_to_create:
+            topics = dict(self.definition.topics_to_create)
+            if self.clock_follower:
+                topics |= CONTROL_TOPICS
             await ensure_topics(
                 self.settings.kafka_bootstrap_servers,
-                {
-                    self.settings.topic_prefix + name: partitions
-                    for name, partitions in self.definition.topics_to_create.items()
-                },
+                {self.settings.topic_prefix + name: count for name, count in topics.items()},
             )
         await self.broker.start()
+        if self.clock_follower:
+            await self.clock_follower.start()
         self._tasks = [
             asyncio.create_task(self.relay.run(self.stopping), name="outbox-relay"),
             asyncio.create_task(
@@ -144,6 +159,8 @@ class ServiceRuntime:
         self.started = False
         self.stopping.set()
         self.relay.wake()
+        if self.clock_follower:
+            await self.clock_follower.stop()
         await self.subscriber.stop()
         relay, *others = self._tasks
         for task in others:
@@ -160,6 +177,13 @@ class ServiceRuntime:
         await self.broker.stop()
         await self.engine.dispose()
         log.info("%s stopped", self.definition.name)
+
+    async def catch_up_with_clock(self) -> tuple[int, datetime | None]:
+        """After the clock moved: fire what is due, publish it, say when the next is due."""
+        fired = await self.scheduler.fire_due()
+        await self.relay.flush()
+        async with self.sessions() as session:
+            return fired, await next_due_at(session)
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
@@ -202,7 +226,7 @@ class ServiceRuntime:
         while not self.stopping.is_set():
             try:
                 await self.forget_old_records()
-            except Exception as error:  # noqa: BLE001 - retried at the next round
+            except Exception as error:
                 log.warning("housekeeping failed: %r", error)
             await wait_until_set(self.stopping, HOUSEKEEPING_INTERVAL_S)
 
@@ -212,3 +236,9 @@ class ServiceRuntime:
         async with transaction(self.sessions) as session:
             await forget_older_than(session, cutoff)
         await self.relay.forget_sent_before(cutoff)
+
+
+def _clock_for(settings: ServiceSettings) -> Clock:
+    if settings.clock == "controlled":
+        return ManualClock(settings.clock_start)
+    return SystemClock()

@@ -1,5 +1,6 @@
 """Settings every service shares, read from `CAREPATH_<SERVICE>_*` environment variables."""
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +35,10 @@ class ServiceSettings(BaseSettings):
         "system",
         description="'system' in production; 'controlled' follows the clock control topic "
         "(tests and the demo only).",
+    )
+    clock_start: datetime = Field(
+        datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
+        description="Where a controlled clock starts before the first tick (tests, demo).",
     )
     consumer_max_records: int = Field(
         500, ge=1, description="Most records handled in one database transaction."

@@ -4,7 +4,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -12,6 +11,8 @@ from sqlalchemy import (
     String,
     Table,
 )
+
+from carepath_runtime.columns import UtcDateTime
 
 metadata = MetaData()
 
@@ -26,7 +27,7 @@ inbox = Table(
     Column("topic", String(255), nullable=False),
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
-    Column("processed_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("processed_at", UtcDateTime, nullable=False, index=True),
 )
 
 outbox = Table(
@@ -39,8 +40,8 @@ outbox = Table(
     Column("key", LargeBinary, nullable=False),
     Column("value", LargeBinary, nullable=False),
     Column("headers", JSON, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
 )
 Index("ix_runtime_outbox_unsent", outbox.c.published_at, outbox.c.id)
 
@@ -53,9 +54,9 @@ timers = Table(
     Column("patient_id", String(64), nullable=False, index=True),
     Column("correlation_id", String(64), nullable=False),
     Column("caused_by_event_id", String(64), nullable=True),
-    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
-    Column("fired_at", DateTime(timezone=True), nullable=True),
-    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    Column("fired_at", UtcDateTime, nullable=True),
+    Column("cancelled_at", UtcDateTime, nullable=True),
 )
 Index("ix_runtime_timers_pending", timers.c.fired_at, timers.c.cancelled_at, timers.c.due_at)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carepath_runtime.tables import timers
@@ -96,6 +96,15 @@ async def due_timers(session: AsyncSession, now: datetime, limit: int) -> list[T
         .limit(limit)
     )
     return [_timer(row) for row in rows.mappings()]
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending timer is due (None when nothing is pending)."""
+    return await session.scalar(
+        select(func.min(timers.c.due_at)).where(
+            timers.c.fired_at.is_(None), timers.c.cancelled_at.is_(None)
+        )
+    )
 
 
 async def mark_fired(session: AsyncSession, timer_id: int, *, at: datetime) -> bool:

@@ -1,6 +1,7 @@
 """The probe service: on `referral-received` it stores a row and emits `referral-accepted`."""
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic_settings import SettingsConfigDict
@@ -20,6 +21,7 @@ from carepath_runtime.settings import ServiceSettings
 from carepath_runtime.unit_of_work import UnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+REMINDER_AFTER = timedelta(days=1)
 
 handled = Table(
     "probe_handled",
@@ -46,6 +48,19 @@ async def accept_referral(unit: UnitOfWork, event) -> None:
         accepted_at=unit.now(),
     )
     await unit.emit(caused_by(event, reply, source="carepath/probe", time=unit.now()))
+    await unit.schedule(
+        key=f"reminder:{event.subject}",
+        kind="reminder",
+        patient_id=event.subject,
+        correlation_id=event.correlationid,
+        due_at=unit.now() + REMINDER_AFTER,
+    )
+
+
+async def remind(unit: UnitOfWork, timer) -> None:
+    await unit.session.execute(
+        insert(handled).values(event_id=timer.timer_key, patient_id=timer.patient_id)
+    )
 
 
 def slow(handler: Handler, delay_s: float, marker: str) -> Handler:
@@ -66,6 +81,7 @@ def probe_definition(handler: Handler = accept_referral) -> ServiceDefinition:
         consumes=[INTAKE_INBOUND.name],
         dead_letter_topic=INTAKE_DLQ.name,
         handlers={ReferralReceived.event_type: handler},
+        timer_handlers={"reminder": remind},
         migrations=MIGRATIONS,
         topics_to_create={topic.name: topic.partitions for topic in ALL_TOPICS},
     )

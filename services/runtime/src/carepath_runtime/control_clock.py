@@ -1,0 +1,167 @@
+"""One controllable clock across processes (test and demo mode only).
+
+A driver publishes ticks ("the time is now T") on the clock topic. Every service instance in
+`controlled` clock mode reads every tick (no consumer group: each instance must see all),
+moves its ManualClock, fires its due timers, flushes its outbox and acknowledges on the acks
+topic with the time of its next pending timer. The driver waits for every acknowledgement,
+so time moves deterministically and a six-month pathway runs in seconds without sleeps.
+"""
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+
+from carepath_runtime.clock import ManualClock
+
+log = logging.getLogger(__name__)
+
+CLOCK_TOPIC = "carepath.control.clock"
+CLOCK_ACKS_TOPIC = "carepath.control.clock-acks"
+CONTROL_TOPICS = {CLOCK_TOPIC: 1, CLOCK_ACKS_TOPIC: 1}
+
+
+@dataclass(frozen=True, slots=True)
+class TickAck:
+    tick: str
+    service: str
+    instance: str
+    now: datetime
+    next_due_at: datetime | None
+    fired: int
+
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "tick": self.tick,
+                "service": self.service,
+                "instance": self.instance,
+                "now": self.now.isoformat(),
+                "next_due_at": self.next_due_at.isoformat() if self.next_due_at else None,
+                "fired": self.fired,
+            }
+        ).encode()
+
+    @classmethod
+    def from_json(cls, value: bytes) -> "TickAck":
+        raw = json.loads(value)
+        return cls(
+            tick=raw["tick"],
+            service=raw["service"],
+            instance=raw["instance"],
+            now=datetime.fromisoformat(raw["now"]),
+            next_due_at=datetime.fromisoformat(raw["next_due_at"]) if raw["next_due_at"] else None,
+            fired=raw["fired"],
+        )
+
+
+class ClockFollower:
+    """Moves a service's ManualClock as the clock topic says, then acknowledges."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap: str,
+        topic_prefix: str,
+        service: str,
+        clock: ManualClock,
+        on_tick: Callable[[], Awaitable[tuple[int, datetime | None]]],
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._prefix = topic_prefix
+        self._service = service
+        self._clock = clock
+        self._on_tick = on_tick
+        self.instance = f"{service}-{uuid.uuid4().hex[:8]}"
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+        )
+        producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all")
+        await consumer.start()
+        await producer.start()
+        partition = TopicPartition(self._prefix + CLOCK_TOPIC, 0)
+        consumer.assign([partition])
+        # From the beginning: a restarted service catches up with the time already reached.
+        await consumer.seek_to_beginning(partition)
+        self._task = asyncio.create_task(self._follow(consumer, producer), name="clock-follower")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _follow(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
+        try:
+            async for record in consumer:
+                tick = json.loads(record.value)
+                moment = datetime.fromisoformat(tick["now"])
+                if moment > self._clock.now():
+                    self._clock.set(moment)
+                fired, next_due_at = await self._on_tick()
+                ack = TickAck(
+                    tick=tick["tick"],
+                    service=self._service,
+                    instance=self.instance,
+                    now=self._clock.now(),
+                    next_due_at=next_due_at,
+                    fired=fired,
+                )
+                await producer.send_and_wait(self._prefix + CLOCK_ACKS_TOPIC, ack.to_json())
+        finally:
+            await consumer.stop()
+            await producer.stop()
+
+
+class ClockDriver:
+    """Moves the shared clock and waits until every named service has caught up."""
+
+    def __init__(self, bootstrap: str, topic_prefix: str, services: Iterable[str]) -> None:
+        self._bootstrap = bootstrap
+        self._prefix = topic_prefix
+        self._services = frozenset(services)
+        self._producer: AIOKafkaProducer | None = None
+        self._acks: AIOKafkaConsumer | None = None
+
+    async def __aenter__(self) -> "ClockDriver":
+        self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all")
+        self._acks = AIOKafkaConsumer(
+            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+        )
+        await self._producer.start()
+        await self._acks.start()
+        partition = TopicPartition(self._prefix + CLOCK_ACKS_TOPIC, 0)
+        self._acks.assign([partition])
+        await self._acks.seek_to_end(partition)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self._producer.stop()
+        await self._acks.stop()
+
+    async def advance_to(self, moment: datetime, *, timeout: float = 60.0) -> list[TickAck]:
+        """Publish the tick and return the services' acknowledgements (one per service)."""
+        tick = uuid.uuid4().hex
+        await self._producer.send_and_wait(
+            self._prefix + CLOCK_TOPIC,
+            json.dumps({"tick": tick, "now": moment.isoformat()}).encode(),
+        )
+        acks: dict[str, TickAck] = {}
+        async with asyncio.timeout(timeout):
+            while not self._services <= acks.keys():
+                batch = await self._acks.getmany(timeout_ms=500)
+                for records in batch.values():
+                    for record in records:
+                        ack = TickAck.from_json(record.value)
+                        if ack.tick == tick:
+                            acks[ack.service] = ack
+        return list(acks.values())
