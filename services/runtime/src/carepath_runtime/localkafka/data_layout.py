@@ -39,3 +39,7 @@ class BrokerLayout:
     @property
     def state_file(self) -> Path:
         return self.data_dir / "carepath-kafka.json"
+
+    @property
+    def start_lock(self) -> Path:
+        return self.data_dir / ".start.lock"

@@ -1,6 +1,5 @@
 """Resolves kafka_2.13 and its runtime jars from Maven Central into a per-version cache."""
 
-import fcntl
 import json
 import os
 import re
@@ -8,8 +7,6 @@ import shlex
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from carepath_runtime.localkafka.errors import (
@@ -17,6 +14,7 @@ from carepath_runtime.localkafka.errors import (
     MavenCentralUnreachableError,
     MavenNotFoundError,
 )
+from carepath_runtime.localkafka.file_lock import exclusive_file_lock
 from carepath_runtime.localkafka.locations import kafka_cache_dir
 from carepath_runtime.localkafka.versions import (
     KAFKA_VERSION,
@@ -91,7 +89,7 @@ class KafkaJarCache:
         if self.is_complete():
             return self.libs
         self.root.parent.mkdir(parents=True, exist_ok=True)
-        with self._exclusive_lock():
+        with exclusive_file_lock(self.root.parent / f"{self.version}.lock"):
             # Another process may have filled it while we waited for the lock.
             if self.is_complete():
                 return self.libs
@@ -105,16 +103,6 @@ class KafkaJarCache:
                 on_fetch_start(self)
             self._fetch_with(mvn)
         return self.libs
-
-    @contextmanager
-    def _exclusive_lock(self) -> Iterator[None]:
-        lock_path = self.root.parent / f"{self.version}.lock"
-        with open(lock_path, "w") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
 
     def _fetch_with(self, mvn: str) -> None:
         # Resolve into a scratch folder next to the cache, then move it in whole,

@@ -8,6 +8,7 @@ from pathlib import Path
 from carepath_runtime.localkafka.broker_process import broker_is_alive, spawn_broker, stop_broker
 from carepath_runtime.localkafka.data_layout import BrokerLayout
 from carepath_runtime.localkafka.errors import BrokerNotReadyError
+from carepath_runtime.localkafka.file_lock import exclusive_file_lock
 from carepath_runtime.localkafka.jar_cache import KafkaJarCache
 from carepath_runtime.localkafka.java_runtime import find_java
 from carepath_runtime.localkafka.locations import default_data_dir
@@ -107,6 +108,12 @@ class LocalKafka:
 
     def start(self, progress: Callable[[str], None] = lambda _message: None) -> StartOutcome:
         """Starts the broker and returns once a client can list topics; no-op if it runs."""
+        # Two starts on one folder at once would both write the pid file; the second waits
+        # here and then finds the first one running.
+        with exclusive_file_lock(self.layout.start_lock):
+            return self._start_unlocked(progress)
+
+    def _start_unlocked(self, progress: Callable[[str], None]) -> StartOutcome:
         running = self.running_state()
         if running is not None:
             self.port = running.port
