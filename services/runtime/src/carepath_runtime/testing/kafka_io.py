@@ -8,6 +8,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient
 
 from carepath_runtime.codec import encode
+from carepath_runtime.inspection.topics import partitions_of
 
 Headers = Sequence[tuple[str, bytes]]
 
@@ -116,13 +117,10 @@ async def uncommitted(bootstrap: str, group_id: str, topic: str) -> int:
 
 
 async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> list[TopicPartition]:
-    known = consumer.partitions_for_topic(topic)
-    if not known:
-        await consumer._client.force_metadata_update()
-        known = consumer.partitions_for_topic(topic)
-    if not known:
+    partitions = await partitions_of(consumer, [topic])
+    if not partitions:
         raise LookupError(f"topic {topic} does not exist")
-    return [TopicPartition(topic, partition) for partition in sorted(known)]
+    return partitions
 
 
 async def _reached(consumer: AIOKafkaConsumer, ends: dict[TopicPartition, int]) -> bool:

@@ -1,0 +1,1 @@
+"""Reading Carepath's topics for people: one patient's timeline, dead letters and replays."""
