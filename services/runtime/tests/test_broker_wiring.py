@@ -17,8 +17,8 @@ def test_subscriber_commits_manually_never_automatically():
     subscriber = runtime().subscriber
     # A broker-level policy would not reach subscribers on a router: assert the subscriber's own.
     assert subscriber.ack_policy is AckPolicy.MANUAL
-    assert subscriber._connection_args["enable_auto_commit"] is False  # noqa: SLF001
-    assert subscriber._connection_args["auto_offset_reset"] == "earliest"  # noqa: SLF001
+    assert subscriber._connection_args["enable_auto_commit"] is False
+    assert subscriber._connection_args["auto_offset_reset"] == "earliest"
 
 
 def test_subscriber_reads_the_prefixed_input_topic_in_batches_with_its_group():
@@ -29,7 +29,7 @@ def test_subscriber_reads_the_prefixed_input_topic_in_batches_with_its_group():
 
 
 def test_producer_waits_for_all_replicas_and_is_idempotent():
-    producer_options = runtime().broker._connection_kwargs  # noqa: SLF001 - what connect() gets
+    producer_options = runtime().broker._connection_kwargs
     assert producer_options["acks"] == "all"
     assert producer_options["enable_idempotence"] is True
 
