@@ -1,0 +1,1 @@
+"""Infusion's pure rules: course planning, session gates, safety, discharge and rebooking."""

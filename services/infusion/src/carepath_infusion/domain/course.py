@@ -1,0 +1,176 @@
+"""Course-level rules: planning on eligibility, withdrawal, and maintenance infusions."""
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from carepath_contracts import (
+    CancellationReason,
+    CoursePlanned,
+    MaintenanceRecommended,
+    PatientScreened,
+    ScreeningOutcome,
+    SessionKind,
+    TreatmentProtocol,
+)
+from carepath_infusion.domain.booking import (
+    book,
+    cancel_scheduled,
+    course_id_for,
+    session_id_for,
+)
+from carepath_infusion.domain.calendar import Policy, start_of_day
+from carepath_infusion.domain.model import (
+    NOTHING,
+    OCCUPYING,
+    Course,
+    CourseStatus,
+    Decision,
+    RuleBroken,
+    Session,
+    SessionStatus,
+)
+from carepath_infusion.domain.planning import dose_for, next_free_slot, plan_induction, window_end
+
+
+def plan_course(
+    screened: PatientScreened,
+    existing: Course | None,
+    *,
+    patient_id: str,
+    correlation_id: str,
+    protocol: TreatmentProtocol,
+    policy: Policy,
+    now: datetime,
+    seed: str,
+) -> Decision:
+    """An eligible, final screening plans a course; anything else, or a second one, does nothing."""
+    if not screened.final or screened.outcome != ScreeningOutcome.ELIGIBLE:
+        return NOTHING
+    if existing is not None:
+        return NOTHING  # re-screened (e.g. after a review): the course already planned stands
+    if screened.dosing_weight_kg is None:
+        raise RuleBroken(f"patient {patient_id} was screened eligible without a dosing weight")
+    earliest_day = start_of_day(screened.screened_at) + timedelta(
+        days=protocol.course.first_session_min_days_after_eligibility
+    )
+    slots = plan_induction(max(earliest_day, now), protocol.course, policy.calendar)
+    dose = dose_for(screened.dosing_weight_kg, protocol.dosing)
+    course = Course(
+        course_id=course_id_for(seed),
+        patient_id=patient_id,
+        correlation_id=correlation_id,
+        status=CourseStatus.ACTIVE,
+        protocol=protocol.ref,
+        dosing_weight_kg=screened.dosing_weight_kg,
+        dose=dose,
+        first_session_at=slots[0],
+        window_ends_at=window_end(slots[0], protocol.course),
+        planned_at=now,
+    )
+    planned = CoursePlanned(
+        course_id=course.course_id,
+        session_count=len(slots),
+        first_session_at=course.first_session_at,
+        window_ends_at=course.window_ends_at,
+        dose_mg=dose.mg,
+        rate_mg_per_min=dose.rate_mg_per_min,
+        duration_minutes=dose.minutes,
+        dosing_weight_kg=screened.dosing_weight_kg,
+        protocol=protocol.ref,
+    )
+    decision = Decision(events=(planned,), course=course)
+    for number, slot in enumerate(slots, start=1):
+        decision += book(
+            course,
+            session_id=session_id_for(seed, number),
+            number=number,
+            kind=SessionKind.INDUCTION,
+            slot=slot,
+            protocol=protocol,
+            policy=policy,
+            now=now,
+        )
+    return decision
+
+
+def withdraw(
+    course: Course | None,
+    sessions: Sequence[Session],
+    *,
+    protocol: TreatmentProtocol,
+    now: datetime,
+) -> Decision:
+    """Every future session is cancelled; a patient without a course has nothing to cancel."""
+    if course is None or course.status == CourseStatus.WITHDRAWN:
+        return NOTHING
+    return cancel_scheduled(sessions, CancellationReason.PATIENT_WITHDRAWN, protocol, now) + (
+        Decision(course=replace(course, status=CourseStatus.WITHDRAWN, status_reason="withdrawn"))
+    )
+
+
+def recommend_maintenance(
+    course: Course | None,
+    sessions: Sequence[Session],
+    recommended: MaintenanceRecommended,
+    *,
+    protocol: TreatmentProtocol,
+    policy: Policy,
+    now: datetime,
+    seed: str,
+) -> Decision:
+    """A maintenance infusion on the first clinic slot on or after the recommended day.
+
+    A newer recommendation replaces a maintenance session that is still waiting for its day.
+    """
+    if course is None:
+        raise RuleBroken("maintenance recommended for a patient with no infusion course")
+    if course.status != CourseStatus.COMPLETED:
+        raise RuleBroken(
+            f"maintenance recommended but course {course.course_id} is {course.status.value}; "
+            "it needs a completed induction course"
+        )
+    limits = protocol.maintenance
+    if not limits.interval_days_min <= recommended.interval_days <= limits.interval_days_max:
+        raise RuleBroken(
+            f"maintenance interval_days={recommended.interval_days} is outside the protocol's "
+            f"{limits.interval_days_min}-{limits.interval_days_max} days"
+        )
+    waiting = [
+        session
+        for session in sessions
+        if session.kind == SessionKind.MAINTENANCE and session.status == SessionStatus.SCHEDULED
+    ]
+    replaced = cancel_scheduled(waiting, CancellationReason.REPLACED, protocol, now)
+    waiting_ids = {session.session_id for session in waiting}
+    booked = [
+        session.scheduled_for
+        for session in sessions
+        if session.status in OCCUPYING and session.session_id not in waiting_ids
+    ]
+    earliest = max(
+        start_of_day(recommended.recommended_at) + timedelta(days=recommended.interval_days), now
+    )
+    slot = next_free_slot(
+        earliest,
+        booked,
+        protocol.course,
+        policy.calendar,
+        before=earliest + timedelta(days=policy.booking_horizon_days),
+    )
+    if slot is None:
+        raise RuleBroken(
+            f"no clinic slot within {policy.booking_horizon_days} days of {earliest.date()}"
+        )
+    number = max((session.session_number for session in sessions), default=0) + 1
+    return replaced + book(
+        course,
+        session_id=session_id_for(seed, number),
+        number=number,
+        kind=SessionKind.MAINTENANCE,
+        slot=slot,
+        protocol=protocol,
+        policy=policy,
+        now=now,
+        replaces=waiting[0].session_id if waiting else None,
+    )
