@@ -1,5 +1,7 @@
 """Entry point of the `carepath` command: one sub-command group per concern."""
 
+from importlib.metadata import entry_points
+
 import typer
 
 from carepath_runtime.cli import dlq, kafka, schemas, stack, trace
@@ -11,6 +13,11 @@ app.add_typer(dlq.app, name="dlq", help="List, show and replay a service's dead 
 app.command(name="trace")(trace.trace)
 app.command(name="up")(stack.up)
 app.command(name="down")(stack.down)
+
+# Packages add commands (e.g. the simulator's `demo`) through this entry-point group, so the
+# runtime never imports them.
+for command in entry_points(group="carepath.commands"):
+    app.command(name=command.name)(command.load())
 
 if __name__ == "__main__":
     app()

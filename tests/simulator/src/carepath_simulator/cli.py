@@ -1,0 +1,46 @@
+"""`carepath demo`: bring the local stack up if needed and run simulated patients through it."""
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from carepath_runtime.errors import CarepathError
+from carepath_runtime.localkafka import LocalKafkaError
+from carepath_runtime.localstack import LocalStack
+from carepath_simulator.report import render
+from carepath_simulator.scenarios import scenario_mix
+from carepath_simulator.simulation import Simulation, StackAccess
+
+
+def demo(
+    patients: Annotated[int, typer.Option(min=1, help="How many simulated patients.")] = 20,
+    seed: Annotated[int, typer.Option(help="Seed of the scenario mix and personal details.")] = 1,
+) -> None:
+    """Run simulated patients through whole pathways on the local stack, then summarise."""
+    try:
+        stack = LocalStack()
+        state = stack.state() or stack.up(clock="controlled", progress=_say)
+        if state.clock != "controlled":
+            raise CarepathError(
+                "the running stack follows the system clock, so a pathway would take months; "
+                "restart it with `carepath down && carepath up`"
+            )
+        access = StackAccess(
+            bootstrap=state.bootstrap,
+            intake_url=state.service("intake").url,
+            tokens=state.tokens,
+            topic_prefix=state.topic_prefix,
+        )
+        simulation = Simulation(access, scenario_mix(patients, seed), seed=seed, progress=_say)
+        result = asyncio.run(simulation.run())
+    except (CarepathError, LocalKafkaError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(render(result))
+    if any(not patient.finished for patient in result.patients):
+        raise typer.Exit(code=2)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)

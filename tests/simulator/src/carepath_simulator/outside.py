@@ -1,0 +1,92 @@
+"""The outside world's two doors into Carepath: intake's HTTP API and the `.inbound` topics."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from carepath_contracts import EventData, new_event, to_record
+
+
+class PortalError(RuntimeError):
+    pass
+
+
+class ReferralPortal:
+    """What the referral portal and clinicians send to intake over HTTP."""
+
+    def __init__(self, base_url: str, *, integration_token: str, clinician_token: str) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=30)
+        self._integration = {"Authorization": f"Bearer {integration_token}"}
+        self._clinician = {"Authorization": f"Bearer {clinician_token}"}
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def refer(self, form: dict[str, Any]) -> tuple[str, str]:
+        reply = await self._post("/v1/referrals", form, self._integration)
+        return reply["patient_id"], reply["pathway_id"]
+
+    async def screen(self, patient_id: str, form: dict[str, Any]) -> dict[str, Any]:
+        return await self._post(f"/v1/patients/{patient_id}/screening", form, self._integration)
+
+    async def approve(self, patient_id: str) -> None:
+        form = {
+            "decision": "approved",
+            "reason_code": "caution_managed",
+            "clinician_id": "clin-sim-01",
+        }
+        await self._post(f"/v1/patients/{patient_id}/review", form, self._clinician)
+
+    async def withdraw(self, patient_id: str) -> None:
+        form = {"reason_code": "consent_withdrawn"}
+        await self._post(f"/v1/patients/{patient_id}/withdraw", form, self._integration)
+
+    async def _post(self, path: str, form: dict[str, Any], headers: dict[str, str]) -> Any:
+        response = await self._client.post(path, json=form, headers=headers)
+        if response.status_code >= 300:
+            raise PortalError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
+        return response.json()
+
+
+class InboundTopics:
+    """What clinic systems, the patient app and the therapy scheduler put on `.inbound`."""
+
+    def __init__(self, bootstrap: str, topic_prefix: str) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
+        )
+        self._prefix = topic_prefix
+        self.sent = 0
+
+    async def start(self) -> None:
+        await self._producer.start()
+
+    async def close(self) -> None:
+        await self._producer.stop()
+
+    async def send(
+        self,
+        source: str,
+        patient_id: str,
+        pathway_id: str,
+        data: Sequence[EventData],
+        at: datetime,
+    ) -> None:
+        """Send the facts in order and wait until the broker has them."""
+        pending = []
+        for item in data:
+            event = new_event(
+                item, subject=patient_id, correlation_id=pathway_id, source=source, time=at
+            )
+            record = to_record(event, prefix=self._prefix)
+            pending.append(
+                await self._producer.send(
+                    record.topic, record.value, key=record.key, headers=list(record.headers)
+                )
+            )
+        for future in pending:
+            await future
+        self.sent += len(pending)

@@ -1,0 +1,219 @@
+"""One simulated patient: how the outside world around them reacts to Carepath's events.
+
+`react` is pure: given an event it returns the actions the clinic, the patient's app, the
+therapy scheduler or a clinician will take, and when. The simulation carries them out.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from carepath_contracts import (
+    AssessmentSubmitted,
+    EventData,
+    Instrument,
+    PatientDischarged,
+    PregnancyTest,
+    SessionCheckedIn,
+    SessionEnded,
+    SessionKind,
+    TherapySessionAttended,
+    TreatmentProtocol,
+    Vitals,
+    VitalsRecorded,
+)
+from carepath_simulator.people import Referral
+from carepath_simulator.scenarios import Outcome, Script, pcl5_items
+
+CLINIC = "clinic/monitor"
+PATIENT_APP = "patient-app/mobile"
+THERAPY_SCHEDULER = "therapy-scheduler/main"
+
+NORMAL = Vitals(systolic_mmhg=122, diastolic_mmhg=78, heart_rate_bpm=72, spo2_percent=98)
+HIGH_BLOOD_PRESSURE = Vitals(
+    systolic_mmhg=162, diastolic_mmhg=98, heart_rate_bpm=84, spo2_percent=98
+)
+DANGEROUS_SYSTOLIC = 186
+SUBMIT_AFTER_DUE = timedelta(hours=2)
+WITHDRAW_AFTER_SESSION = timedelta(days=1)
+REVIEW_AFTER = timedelta(hours=4)
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something the outside world does at a moment of clinical time."""
+
+    at: datetime
+    kind: str  # "inbound", "approve" or "withdraw"
+    source: str = ""
+    service: str = ""
+    data: tuple[EventData, ...] = ()
+
+
+@dataclass
+class SimulatedPatient:
+    number: int
+    script: Script
+    referral: Referral
+    patient_id: str = ""
+    pathway_id: str = ""
+    outcome: Outcome | None = None
+    seen: Counter[str] = field(default_factory=Counter)
+    decisions: list[str] = field(default_factory=list)
+    doses: dict[str, float] = field(default_factory=dict)
+    schedules: Counter[int] = field(default_factory=Counter)
+    withdrawn: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.outcome is not None
+
+    def screening_form(self) -> dict[str, Any]:
+        return {
+            "pcl5_items": pcl5_items(self.script.baseline_pcl5),
+            "vitals": NORMAL.model_dump(),
+            "weight_kg": 82.0,
+            "height_cm": 178.0,
+            "history": [flag.value for flag in self.script.history],
+            "current_medications": [],
+            "consent_given": True,
+            "escort_named": True,
+        }
+
+    def react(self, event: Any, protocol: TreatmentProtocol) -> list[Action]:
+        """Record what Carepath said and return what the outside world does about it."""
+        name = event.type.split(".")[2]
+        self.seen[name] += 1
+        handler = getattr(self, "_on_" + name.replace("-", "_"), None)
+        return handler(event.data, protocol) if handler else []
+
+    def _finish(self, outcome: Outcome) -> None:
+        if self.outcome is None:
+            self.outcome = outcome
+
+    def _on_patient_screened(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        if data.outcome == "needs_review" and not data.final:
+            return [Action(data.screened_at + REVIEW_AFTER, "approve")]
+        if data.final and data.outcome == "ineligible":
+            self.decisions.append("screened ineligible")
+            self._finish(Outcome.SCREENED_INELIGIBLE)
+        return []
+
+    def _on_session_scheduled(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        self.doses[data.session_id] = data.dose_mg
+        self.schedules[data.session_number] += 1
+        first_time = self.schedules[data.session_number] == 1
+        induction = data.kind == SessionKind.INDUCTION
+        if self.withdrawn or self.finished:
+            return []
+        if induction and first_time and self.script.no_show_for_session == data.session_number:
+            return []
+        vitals = NORMAL
+        if (
+            induction
+            and first_time
+            and (self.script.high_blood_pressure_at_check_in_of == data.session_number)
+        ):
+            vitals = HIGH_BLOOD_PRESSURE
+        check_in = SessionCheckedIn(
+            session_id=data.session_id,
+            checked_in_at=data.scheduled_for,
+            vitals=vitals,
+            pregnancy_test=PregnancyTest.NOT_APPLICABLE,
+            escort_present=True,
+        )
+        return [Action(data.scheduled_for, "inbound", CLINIC, "infusion", (check_in,))]
+
+    def _on_session_cleared(self, data: Any, protocol: TreatmentProtocol) -> list[Action]:
+        start = data.cleared_at
+        every = timedelta(minutes=protocol.infusion_safety.vitals_interval_minutes)
+        duration = timedelta(minutes=protocol.dosing.infusion_minutes)
+        dangerous = self.script.dangerous_reading_in_session == data.session_number
+        actions = []
+        for reading in range(int(duration / every)):
+            at = start + every * reading
+            systolic = DANGEROUS_SYSTOLIC if dangerous and reading == 2 else NORMAL.systolic_mmhg
+            vitals = VitalsRecorded(
+                session_id=data.session_id,
+                measured_at=at,
+                systolic_mmhg=systolic,
+                diastolic_mmhg=NORMAL.diastolic_mmhg,
+                heart_rate_bpm=NORMAL.heart_rate_bpm,
+                spo2_percent=NORMAL.spo2_percent,
+            )
+            actions.append(Action(at, "inbound", CLINIC, "infusion", (vitals,)))
+        ended_at = start + duration
+        ended = SessionEnded(
+            session_id=data.session_id,
+            ended_at=ended_at,
+            dose_given_mg=self.doses[data.session_id],
+            duration_minutes=protocol.dosing.infusion_minutes,
+            peak_dissociation_cadss=18,
+            serious_adverse_event=False,
+        )
+        discharged_at = ended_at + timedelta(
+            minutes=protocol.discharge.min_observation_minutes + 10
+        )
+        discharged = PatientDischarged(
+            session_id=data.session_id,
+            discharged_at=discharged_at,
+            vitals=NORMAL,
+            dissociation_resolved=True,
+            escort_present=True,
+            no_driving_instruction_given=True,
+        )
+        return [
+            *actions,
+            Action(ended_at, "inbound", CLINIC, "infusion", (ended,)),
+            Action(discharged_at, "inbound", CLINIC, "infusion", (discharged,)),
+        ]
+
+    def _on_session_completed(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        if data.kind == SessionKind.MAINTENANCE:
+            self._finish(Outcome.MAINTENANCE_SESSION_DONE)
+        if self.script.withdraw_after_session == data.session_number and not self.withdrawn:
+            self.withdrawn = True
+            return [Action(data.completed_at + WITHDRAW_AFTER_SESSION, "withdraw")]
+        return []
+
+    def _on_therapy_session_scheduled(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
+        if self.finished or self.withdrawn:
+            return []
+        attended = TherapySessionAttended(
+            therapy_session_id=data.therapy_session_id, attended_at=data.scheduled_for
+        )
+        return [Action(data.scheduled_for, "inbound", THERAPY_SCHEDULER, "followup", (attended,))]
+
+    def _on_assessment_due(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        if self.finished or self.withdrawn or data.timepoint in self.script.silent_at:
+            return []
+        total = self.script.trajectory.get(data.timepoint, self.script.baseline_pcl5)
+        at = data.due_at + SUBMIT_AFTER_DUE
+        submitted = AssessmentSubmitted(
+            assessment_id=data.assessment_id,
+            instrument=Instrument.PCL5,
+            items=pcl5_items(total),
+            submitted_at=at,
+        )
+        return [Action(at, "inbound", PATIENT_APP, "followup", (submitted,))]
+
+    def _on_clinical_review_required(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
+        self.decisions.append(f"clinical review ({data.urgency}, {data.reason_code})")
+        urgent = data.urgency == "urgent"
+        self._finish(Outcome.URGENT_REVIEW if urgent else Outcome.ROUTINE_REVIEW)
+        return []
+
+    def _on_maintenance_recommended(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
+        self.decisions.append(f"maintenance every {data.interval_days} days")
+        return []
+
+    def _on_pathway_completed(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        self.decisions.append(f"pathway completed ({data.outcome})")
+        self._finish(Outcome.PATHWAY_COMPLETED)
+        return []
+
+    def _on_patient_withdrawn(self, _data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        self.decisions.append("withdrawn")
+        self._finish(Outcome.WITHDRAWN)
+        return []

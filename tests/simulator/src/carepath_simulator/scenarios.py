@@ -1,0 +1,136 @@
+"""What happens to each simulated patient: the scenario mix and each scenario's script."""
+
+import random
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from carepath_contracts import HistoryFlag, Timepoint
+
+
+class Scenario(StrEnum):
+    RESPONDER_MAINTENANCE = "responder_maintenance"
+    NON_RESPONDER = "non_responder"
+    INELIGIBLE = "ineligible"
+    NEEDS_REVIEW_APPROVED = "needs_review_approved"
+    DEFERRED_HIGH_BP = "deferred_high_bp"
+    SAFETY_ALERT = "safety_alert"
+    MISSED_SESSION = "missed_session"
+    WITHDRAWAL = "withdrawal"
+    ASSESSMENT_OVERDUE = "assessment_overdue"
+    WORSENING = "worsening"
+
+
+class Outcome(StrEnum):
+    """The event that ends a scenario's pathway for the simulator."""
+
+    SCREENED_INELIGIBLE = "screened ineligible"
+    MAINTENANCE_SESSION_DONE = "maintenance session completed"
+    ROUTINE_REVIEW = "clinical review (routine)"
+    URGENT_REVIEW = "clinical review (urgent)"
+    PATHWAY_COMPLETED = "pathway completed"
+    WITHDRAWN = "withdrawn"
+
+
+# PCL-5 totals per timepoint. "Steady" keeps improving by >= 5 points, so no plateau is seen
+# and the pathway completes at week 12; "plateau" responds and then levels off.
+STEADY = {
+    Timepoint.AFTER_FIRST_INFUSION: 48,
+    Timepoint.END_OF_TREATMENT: 40,
+    Timepoint.WEEK_2: 34,
+    Timepoint.WEEK_4: 28,
+    Timepoint.WEEK_8: 22,
+    Timepoint.WEEK_12: 16,
+}
+PLATEAU = {
+    Timepoint.AFTER_FIRST_INFUSION: 46,
+    Timepoint.END_OF_TREATMENT: 36,
+    Timepoint.WEEK_2: 31,
+    Timepoint.WEEK_4: 30,
+    Timepoint.WEEK_8: 32,
+    Timepoint.WEEK_12: 33,
+}
+NO_RESPONSE = {
+    Timepoint.AFTER_FIRST_INFUSION: 55,
+    Timepoint.END_OF_TREATMENT: 53,
+    Timepoint.WEEK_2: 53,
+    Timepoint.WEEK_4: 52,
+    Timepoint.WEEK_8: 52,
+    Timepoint.WEEK_12: 51,
+}
+WORSE = {
+    Timepoint.AFTER_FIRST_INFUSION: 68,
+    Timepoint.END_OF_TREATMENT: 70,
+    Timepoint.WEEK_2: 70,
+    Timepoint.WEEK_4: 70,
+    Timepoint.WEEK_8: 70,
+    Timepoint.WEEK_12: 70,
+}
+
+
+@dataclass(frozen=True)
+class Script:
+    """One patient's behaviour; session numbers are 1-based induction sessions."""
+
+    scenario: Scenario
+    expected: Outcome
+    baseline_pcl5: int = 56
+    history: tuple[HistoryFlag, ...] = ()
+    trajectory: dict[Timepoint, int] = field(default_factory=lambda: dict(STEADY))
+    high_blood_pressure_at_check_in_of: int | None = None
+    dangerous_reading_in_session: int | None = None
+    no_show_for_session: int | None = None
+    withdraw_after_session: int | None = None
+    silent_at: frozenset[Timepoint] = frozenset()
+
+
+SCRIPTS: dict[Scenario, Script] = {
+    Scenario.RESPONDER_MAINTENANCE: Script(
+        Scenario.RESPONDER_MAINTENANCE, Outcome.MAINTENANCE_SESSION_DONE, trajectory=PLATEAU
+    ),
+    Scenario.NON_RESPONDER: Script(
+        Scenario.NON_RESPONDER, Outcome.ROUTINE_REVIEW, trajectory=NO_RESPONSE
+    ),
+    Scenario.INELIGIBLE: Script(
+        Scenario.INELIGIBLE, Outcome.SCREENED_INELIGIBLE, history=(HistoryFlag.PSYCHOSIS,)
+    ),
+    Scenario.NEEDS_REVIEW_APPROVED: Script(
+        Scenario.NEEDS_REVIEW_APPROVED,
+        Outcome.PATHWAY_COMPLETED,
+        history=(HistoryFlag.HYPERTENSION_CONTROLLED,),
+    ),
+    Scenario.DEFERRED_HIGH_BP: Script(
+        Scenario.DEFERRED_HIGH_BP,
+        Outcome.PATHWAY_COMPLETED,
+        high_blood_pressure_at_check_in_of=2,
+    ),
+    Scenario.SAFETY_ALERT: Script(
+        Scenario.SAFETY_ALERT, Outcome.PATHWAY_COMPLETED, dangerous_reading_in_session=3
+    ),
+    Scenario.MISSED_SESSION: Script(
+        Scenario.MISSED_SESSION, Outcome.PATHWAY_COMPLETED, no_show_for_session=4
+    ),
+    Scenario.WITHDRAWAL: Script(Scenario.WITHDRAWAL, Outcome.WITHDRAWN, withdraw_after_session=3),
+    Scenario.ASSESSMENT_OVERDUE: Script(
+        Scenario.ASSESSMENT_OVERDUE,
+        Outcome.PATHWAY_COMPLETED,
+        silent_at=frozenset({Timepoint.WEEK_2}),
+    ),
+    Scenario.WORSENING: Script(Scenario.WORSENING, Outcome.URGENT_REVIEW, trajectory=WORSE),
+}
+
+
+def scenario_mix(patients: int, seed: int) -> list[Scenario]:
+    """Every scenario at least once when there is room, the rest drawn evenly at random."""
+    rng = random.Random(seed)
+    scenarios = list(Scenario)
+    mix = scenarios[:patients] + [rng.choice(scenarios) for _ in range(patients - len(scenarios))]
+    rng.shuffle(mix)
+    return mix
+
+
+def pcl5_items(total: int) -> list[int]:
+    """20 answers (0-4) adding up to `total`, spread evenly so every cluster is represented."""
+    if not 0 <= total <= 80:
+        raise ValueError(f"PCL-5 total must be 0-80, got {total}")
+    base, extra = divmod(total, 20)
+    return [min(base + (1 if item < extra else 0), 4) for item in range(20)]

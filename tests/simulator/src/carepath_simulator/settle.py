@@ -1,0 +1,93 @@
+"""Knowing when the whole system has caught up, so time can move on deterministically.
+
+Settled means: every service's consumer group has committed everything on its input topics,
+a barrier tick made every service fire its due timers and flush its outbox, and nothing new
+appeared on any topic meanwhile. Checked by condition, never by sleeping a guess.
+"""
+
+import asyncio
+import time
+from collections.abc import Mapping
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+
+from carepath_contracts import ALL_TOPICS, REGISTRY
+from carepath_runtime.control_clock import ClockDriver, TickAck
+from carepath_runtime.inspection.topics import partitions_of
+
+POLL_S = 0.01
+SETTLE_TIMEOUT_S = 120.0
+
+
+class NotSettledError(RuntimeError):
+    pass
+
+
+def input_topics(service: str, prefix: str) -> list[str]:
+    """The topics a service's consumer group reads (from the contracts' registry)."""
+    names = {spec.topic.name for spec in REGISTRY.consumed_by(service)}
+    return sorted(prefix + name for name in names)
+
+
+class Settler:
+    def __init__(
+        self,
+        bootstrap: str,
+        prefix: str,
+        groups: Mapping[str, str],
+        driver: ClockDriver,
+    ) -> None:
+        self._bootstrap = bootstrap
+        self._prefix = prefix
+        self._groups = dict(groups)
+        self._driver = driver
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+        self._offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        self._partitions: dict[str, list[TopicPartition]] = {}
+
+    async def start(self) -> None:
+        await self._admin.start()
+        await self._offsets.start()
+        every_topic = [self._prefix + topic.name for topic in ALL_TOPICS]
+        for topic in every_topic:
+            self._partitions[topic] = await partitions_of(self._offsets, [topic])
+
+    async def close(self) -> None:
+        await self._offsets.stop()
+        await self._admin.close()
+
+    async def end_offsets(self) -> dict[TopicPartition, int]:
+        every = [tp for partitions in self._partitions.values() for tp in partitions]
+        return await self._offsets.end_offsets(every)
+
+    async def settle(self, now) -> tuple[list[TickAck], dict[TopicPartition, int]]:
+        """Wait until nothing is in flight; returns the barrier's acks and the end offsets."""
+        deadline = time.monotonic() + SETTLE_TIMEOUT_S
+        while True:
+            await self._caught_up(deadline)
+            before = await self.end_offsets()
+            acks = await self._driver.advance_to(now)
+            await self._caught_up(deadline)
+            after = await self.end_offsets()
+            if after == before:
+                return acks, after
+
+    async def _caught_up(self, deadline: float) -> None:
+        while await self._lag():
+            if time.monotonic() > deadline:
+                raise NotSettledError(
+                    f"services did not catch up within {SETTLE_TIMEOUT_S:.0f}s (lag persists)"
+                )
+            await asyncio.sleep(POLL_S)
+
+    async def _lag(self) -> int:
+        ends = await self.end_offsets()
+        lag = 0
+        for service, group in self._groups.items():
+            committed = await self._admin.list_consumer_group_offsets(group)
+            for topic in input_topics(service, self._prefix):
+                for partition in self._partitions[topic]:
+                    done = committed[partition].offset if partition in committed else 0
+                    lag += max(ends[partition] - done, 0)
+        return lag

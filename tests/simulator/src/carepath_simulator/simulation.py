@@ -1,0 +1,174 @@
+"""Runs simulated patients through whole pathways on a running Carepath stack.
+
+Time is shared and controlled: the simulation moves it straight to the next moment anything
+is due (an outside-world action or a service's timer), lets everything settle, reacts, and
+repeats, until every patient's pathway has ended.
+"""
+
+import heapq
+import itertools
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from carepath_contracts import TreatmentProtocol, default_protocol
+from carepath_runtime.control_clock import ClockDriver
+from carepath_simulator.observer import EventObserver
+from carepath_simulator.outside import InboundTopics, ReferralPortal
+from carepath_simulator.patient import Action, SimulatedPatient
+from carepath_simulator.people import make_referral
+from carepath_simulator.scenarios import SCRIPTS, Scenario
+from carepath_simulator.settle import Settler
+
+SERVICES = ("intake", "infusion", "followup")
+FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_CLINICAL_DAYS = 365
+
+
+@dataclass(frozen=True)
+class StackAccess:
+    """Where the stack is and how to talk to it."""
+
+    bootstrap: str
+    intake_url: str
+    tokens: Mapping[str, str]
+    topic_prefix: str = ""
+    groups: Mapping[str, str] = field(default_factory=dict)
+
+    def group_of(self, service: str) -> str:
+        return self.groups.get(service, f"carepath-{service}")
+
+
+@dataclass
+class SimulationResult:
+    patients: list[SimulatedPatient]
+    started_at: datetime
+    ended_at: datetime
+    wall_seconds: float
+    events_published: int
+    events_sent: int
+
+
+class Simulation:
+    def __init__(
+        self,
+        stack: StackAccess,
+        scenarios: list[Scenario],
+        *,
+        seed: int = 1,
+        protocol: TreatmentProtocol | None = None,
+        progress: Callable[[str], None] = lambda _line: None,
+    ) -> None:
+        self._stack = stack
+        self._scenarios = scenarios
+        self._rng = random.Random(seed)
+        self._run_id = f"{seed}-{self._rng.getrandbits(32):08x}"
+        self._protocol = protocol or default_protocol()
+        self._progress = progress
+        self._agenda: list[tuple[datetime, int, int, Action]] = []
+        self._sequence = itertools.count()
+
+    async def run(self) -> SimulationResult:
+        started = time.monotonic()
+        stack = self._stack
+        portal = ReferralPortal(
+            stack.intake_url,
+            integration_token=stack.tokens["integration"],
+            clinician_token=stack.tokens["clinician"],
+        )
+        inbound = InboundTopics(stack.bootstrap, stack.topic_prefix)
+        observer = EventObserver(stack.bootstrap, stack.topic_prefix)
+        groups = {service: stack.group_of(service) for service in SERVICES}
+        async with ClockDriver(stack.bootstrap, stack.topic_prefix, SERVICES) as driver:
+            settler = Settler(stack.bootstrap, stack.topic_prefix, groups, driver)
+            await settler.start()
+            await inbound.start()
+            await observer.start()
+            try:
+                acks, _ = await settler.settle(FAR_PAST)
+                now = max(ack.now for ack in acks)
+                start = now
+                patients = await self._admit(portal, now)
+                by_id = {patient.patient_id: patient for patient in patients}
+                await self._loop(driver, settler, observer, portal, inbound, by_id, start)
+                now = await self._clock_now(driver)
+            finally:
+                await observer.close()
+                await inbound.close()
+                await settler.close()
+                await portal.close()
+        return SimulationResult(
+            patients=patients,
+            started_at=start,
+            ended_at=now,
+            wall_seconds=time.monotonic() - started,
+            events_published=observer.read,
+            events_sent=inbound.sent,
+        )
+
+    async def _admit(self, portal: ReferralPortal, now: datetime) -> list[SimulatedPatient]:
+        patients = []
+        for number, scenario in enumerate(self._scenarios, start=1):
+            referral = make_referral(self._rng, number, self._run_id, now.date())
+            patient = SimulatedPatient(number, SCRIPTS[scenario], referral)
+            patient.patient_id, patient.pathway_id = await portal.refer(referral.form())
+            patients.append(patient)
+        for patient in patients:
+            await portal.screen(patient.patient_id, patient.screening_form())
+        self._progress(f"{len(patients)} patients referred and screened")
+        return patients
+
+    async def _loop(self, driver, settler, observer, portal, inbound, by_id, start) -> None:
+        now = start
+        last_report = start
+        while True:
+            acks, ends = await settler.settle(now)
+            for event in await observer.drain(ends):
+                patient = by_id.get(event.subject)
+                if patient is not None:
+                    for action in patient.react(event, self._protocol):
+                        self._plan(patient, action)
+            if await self._act_due(now, by_id, portal, inbound):
+                continue
+            if all(patient.finished for patient in by_id.values()):
+                return
+            upcoming = [ack.next_due_at for ack in acks if ack.next_due_at]
+            if self._agenda:
+                upcoming.append(self._agenda[0][0])
+            if not upcoming or min(upcoming) - start > timedelta(days=MAX_CLINICAL_DAYS):
+                return
+            now = max(now, min(upcoming))
+            if now - last_report >= timedelta(days=7):
+                last_report = now
+                finished = sum(patient.finished for patient in by_id.values())
+                self._progress(
+                    f"day {(now - start).days:>3}: {finished}/{len(by_id)} pathways ended, "
+                    f"{observer.read} events published"
+                )
+            await driver.advance_to(now)
+
+    def _plan(self, patient: SimulatedPatient, action: Action) -> None:
+        heapq.heappush(self._agenda, (action.at, next(self._sequence), patient.number, action))
+
+    async def _act_due(self, now, by_id, portal, inbound) -> bool:
+        patients = {patient.number: patient for patient in by_id.values()}
+        acted = False
+        while self._agenda and self._agenda[0][0] <= now:
+            _, _, number, action = heapq.heappop(self._agenda)
+            patient = patients[number]
+            if action.kind == "inbound":
+                await inbound.send(
+                    action.source, patient.patient_id, patient.pathway_id, action.data, action.at
+                )
+            elif action.kind == "approve":
+                await portal.approve(patient.patient_id)
+            elif action.kind == "withdraw":
+                await portal.withdraw(patient.patient_id)
+            acted = True
+        return acted
+
+    async def _clock_now(self, driver: ClockDriver) -> datetime:
+        acks = await driver.advance_to(FAR_PAST)
+        return max(ack.now for ack in acks)
