@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from carepath_contracts import TreatmentProtocol, default_protocol
 from carepath_runtime.control_clock import ClockDriver
+from carepath_runtime.localstack import group_id
 from carepath_simulator.observer import EventObserver
 from carepath_simulator.outside import InboundTopics, ReferralPortal
 from carepath_simulator.patient import Action, SimulatedPatient
@@ -38,7 +39,7 @@ class StackAccess:
     groups: Mapping[str, str] = field(default_factory=dict)
 
     def group_of(self, service: str) -> str:
-        return self.groups.get(service, f"carepath-{service}")
+        return self.groups.get(service) or group_id(service, self.topic_prefix)
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The local stack: a Kafka broker and the three services as processes on this machine."""
 
-from carepath_runtime.localstack.stack import LocalStack, StackError, StackState
+from carepath_runtime.localstack.stack import LocalStack, StackError, StackState, group_id
 
-__all__ = ["LocalStack", "StackError", "StackState"]
+__all__ = ["LocalStack", "StackError", "StackState", "group_id"]

@@ -58,15 +58,33 @@ class StackState:
         return next(process for process in self.services if process.name == name)
 
 
+def group_id(service: str, topic_prefix: str = "") -> str:
+    """A service's consumer group in a stack (prefixed like its topics)."""
+    return f"{topic_prefix}carepath-{service}"
+
+
 def default_stack_dir() -> Path:
     repo = find_repo_root()
     return repo / "var" / "stack" if repo else Path.home() / ".local/state/carepath/stack"
 
 
 class LocalStack:
-    def __init__(self, data_dir: Path | None = None, *, kafka_port: int = 9092) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        kafka_port: int = 9092,
+        bootstrap: str | None = None,
+        ports: dict[str, int] | None = None,
+        topic_prefix: str = "",
+    ) -> None:
+        """`bootstrap` uses that broker instead of a local one; tests also pick ports and a
+        topic prefix so several stacks can share one broker."""
         self.data_dir = (data_dir or default_stack_dir()).resolve()
         self.kafka_port = kafka_port
+        self.bootstrap = bootstrap
+        self.ports = ports or dict(SERVICES)
+        self.topic_prefix = topic_prefix
         self.state_file = self.data_dir / "stack.json"
 
     def state(self) -> StackState | None:
@@ -92,27 +110,26 @@ class LocalStack:
         if existing := self.state():
             progress(f"stack already running (services {', '.join(SERVICES)})")
             return existing
-        for name, port in SERVICES.items():
+        for name, port in self.ports.items():
             if not port_is_free(port):
                 raise StackError(
                     f"port {port} (for {name}) is in use: stop whatever listens there "
                     "(`carepath down` if it is an earlier stack) and try again"
                 )
         bootstrap, started_kafka = self._broker(progress)
+        topics = {t.name: t.partitions for t in ALL_TOPICS} | dict(CONTROL_TOPICS)
         asyncio.run(
-            ensure_topics(
-                bootstrap, {t.name: t.partitions for t in ALL_TOPICS} | dict(CONTROL_TOPICS)
-            )
+            ensure_topics(bootstrap, {self.topic_prefix + name: n for name, n in topics.items()})
         )
         state = StackState(
             bootstrap=bootstrap,
             clock=clock,
-            topic_prefix="",
+            topic_prefix=self.topic_prefix,
             started_kafka=started_kafka,
             tokens=self._tokens(),
         )
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
-        for name, port in SERVICES.items():
+        for name, port in self.ports.items():
             state.services.append(self._spawn(name, port, state))
             self._save(state)
         progress("waiting for every service's /readyz ...")
@@ -134,6 +151,8 @@ class LocalStack:
         self.state_file.unlink()
 
     def _broker(self, progress: Callable[[str], None]) -> tuple[str, bool]:
+        if self.bootstrap:
+            return self.bootstrap, False
         bootstrap = f"127.0.0.1:{self.kafka_port}"
         if accepts_connections(self.kafka_port):
             progress(f"using the broker already at {bootstrap}")
@@ -162,6 +181,8 @@ class LocalStack:
             prefix + "CLOCK": state.clock,
             prefix + "CREATE_TOPICS": "false",
             prefix + "TOKENS": json.dumps(state.tokens),
+            prefix + "TOPIC_PREFIX": state.topic_prefix,
+            prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
         }
         log = self.data_dir / "logs" / f"{name}.log"
         with log.open("ab") as output:
