@@ -1,0 +1,184 @@
+"""Decisions after a scored assessment: clinical review, maintenance, pathway completed."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from carepath_contracts import (
+    ClinicalReviewRequired,
+    Instrument,
+    MaintenanceReason,
+    MaintenanceRecommended,
+    PathwayCompleted,
+    PathwayOutcome,
+    Pcl5Score,
+    ReviewTrigger,
+    Timepoint,
+    TreatmentProtocol,
+    Urgency,
+)
+from carepath_followup.domain.model import Decision, Pathway, PathwayStatus, ScoredAssessment
+from carepath_followup.domain.schedule import closing_timepoint
+
+
+@dataclass(frozen=True)
+class DecisionOutcome:
+    """The pathway after the decisions a score led to, and the decisions to emit."""
+
+    pathway: Pathway
+    decisions: list[Decision] = field(default_factory=list)
+
+    @property
+    def completed(self) -> bool:
+        return self.pathway.status is PathwayStatus.COMPLETED
+
+
+def decide_after_score(
+    pathway: Pathway,
+    scored: ScoredAssessment,
+    history: Sequence[ScoredAssessment],
+    protocol: TreatmentProtocol,
+    now: datetime,
+) -> DecisionOutcome:
+    """Every decision a new score supports, each with the scores it rests on.
+
+    Only the protocol's decision instrument decides, and only the PCL-5 has a baseline to
+    decide against. `history` holds the earlier scores, oldest first.
+    """
+    if scored.instrument is not protocol.assessments.decision_instrument or not isinstance(
+        scored.score, Pcl5Score
+    ):
+        return DecisionOutcome(pathway)
+    decisions = []
+    review = worsening_review(pathway, scored, protocol, now) or non_response_review(
+        pathway, scored, protocol, now
+    )
+    if review:
+        decisions.append(review)
+    pathway, maintenance = maintenance_decision(pathway, scored, history, protocol, now)
+    if maintenance:
+        decisions.append(maintenance)
+    pathway, completion = completion_decision(pathway, scored, protocol, now)
+    if completion:
+        decisions.append(completion)
+    return DecisionOutcome(pathway, decisions)
+
+
+def worsening_review(
+    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
+) -> Decision | None:
+    """Worse than baseline by the protocol's points, at any time: urgent review, every time."""
+    change = scored.change_from_baseline
+    if change is None or change < protocol.decisions.worsening_points:
+        return None
+    return Decision(
+        key=f"worsening:{scored.event_id}",
+        data=ClinicalReviewRequired(
+            reason_code=ReviewTrigger.WORSENING,
+            urgency=Urgency.URGENT,
+            evidence=[pathway.baseline_evidence(), scored.evidence()],
+            course_id=pathway.course_id,
+            required_at=now,
+            protocol=protocol.ref,
+        ),
+    )
+
+
+def non_response_review(
+    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
+) -> Decision | None:
+    """No response at the end of the course: routine review, once per pathway."""
+    if scored.timepoint is not Timepoint.END_OF_TREATMENT or scored.response is not False:
+        return None
+    return Decision(
+        key="non-response:end_of_treatment",
+        data=ClinicalReviewRequired(
+            reason_code=ReviewTrigger.NON_RESPONSE,
+            urgency=Urgency.ROUTINE,
+            evidence=[pathway.baseline_evidence(), scored.evidence()],
+            course_id=pathway.course_id,
+            required_at=now,
+            protocol=protocol.ref,
+        ),
+    )
+
+
+def maintenance_decision(
+    pathway: Pathway,
+    scored: ScoredAssessment,
+    history: Sequence[ScoredAssessment],
+    protocol: TreatmentProtocol,
+    now: datetime,
+) -> tuple[Pathway, Decision | None]:
+    """Response held and the last two follow-up scores close together (plateau), or rising
+    again: maintenance, sooner when rising. The same recommendation is never made twice."""
+    previous = _previous_follow_up(pathway, scored, history)
+    if not scored.response or previous is None:
+        return pathway, None
+    rise = scored.total - previous.total
+    rules = protocol.maintenance
+    if rise > 0:
+        reason, interval = MaintenanceReason.RISING_AFTER_RESPONSE, rules.interval_days_when_rising
+    elif -rise < protocol.decisions.plateau_below_points:
+        reason, interval = MaintenanceReason.PLATEAU, rules.interval_days_when_stable
+    else:
+        return pathway, None  # still improving: no plateau yet
+    interval = min(max(interval, rules.interval_days_min), rules.interval_days_max)
+    if (pathway.maintenance_reason, pathway.maintenance_interval_days) == (reason, interval):
+        return pathway, None
+    decision = Decision(
+        key=f"maintenance:{scored.event_id}",
+        data=MaintenanceRecommended(
+            interval_days=interval,
+            reason_code=reason,
+            evidence=[previous.evidence(), scored.evidence()],
+            recommended_at=now,
+            protocol=protocol.ref,
+        ),
+    )
+    updated = replace(pathway, maintenance_interval_days=interval, maintenance_reason=reason)
+    return updated, decision
+
+
+def completion_decision(
+    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
+) -> tuple[Pathway, Decision | None]:
+    """The closing assessment is in and no maintenance is planned: the pathway is complete."""
+    if (
+        scored.timepoint is not closing_timepoint(protocol)
+        or pathway.maintenance_interval_days is not None
+        or not isinstance(scored.score, Pcl5Score)
+    ):
+        return pathway, None
+    if scored.remission:
+        outcome = PathwayOutcome.REMISSION
+    elif scored.response:
+        outcome = PathwayOutcome.RESPONSE
+    else:
+        outcome = PathwayOutcome.NO_RESPONSE
+    decision = Decision(
+        key="pathway-completed",
+        data=PathwayCompleted(
+            outcome=outcome,
+            final_score=scored.score,
+            baseline_total=pathway.baseline.total,
+            change_from_baseline=scored.total - pathway.baseline.total,
+            completed_at=now,
+            protocol=protocol.ref,
+        ),
+    )
+    closed = replace(pathway, status=PathwayStatus.COMPLETED, closed_at=now)
+    return closed, decision
+
+
+def _previous_follow_up(
+    pathway: Pathway, scored: ScoredAssessment, history: Sequence[ScoredAssessment]
+) -> ScoredAssessment | None:
+    """The last earlier PCL-5 score taken after the course ended (when `scored` is too)."""
+    course_ended = pathway.last_infusion_at
+    if course_ended is None or scored.submitted_at < course_ended:
+        return None
+    for earlier in reversed(history):
+        if earlier.instrument is Instrument.PCL5 and earlier.submitted_at >= course_ended:
+            return earlier
+    return None

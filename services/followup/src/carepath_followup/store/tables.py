@@ -1,0 +1,116 @@
+"""Follow-up's tables, in a MetaData of their own (the migration creates the same)."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UtcDateTime(TypeDecorator):
+    """Stored in UTC, read back timezone-aware (SQLite keeps no offset of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: Carepath stores UTC instants only")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+metadata = MetaData()
+
+pathways = Table(
+    "followup_pathways",
+    metadata,
+    Column("patient_id", String(64), primary_key=True),
+    Column("pathway_id", String(64), nullable=False),
+    Column("protocol_id", String(64), nullable=False),
+    Column("protocol_version", Integer, nullable=False),
+    Column("baseline", JSON, nullable=False),
+    Column("screened_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("first_infusion_at", UtcDateTime),
+    Column("last_infusion_at", UtcDateTime),
+    Column("course_id", String(64)),
+    Column("course_completed_at", UtcDateTime),
+    Column("maintenance_interval_days", Integer),
+    Column("maintenance_reason", String(32)),
+    Column("closed_at", UtcDateTime),
+)
+
+assessments = Table(
+    "followup_assessments",
+    metadata,
+    Column("assessment_id", String(64), primary_key=True),
+    Column("patient_id", String(64), nullable=False, index=True),
+    Column("timepoint", String(32), nullable=False),
+    Column("instruments", JSON, nullable=False),
+    Column("due_at", UtcDateTime, nullable=False),
+    Column("overdue_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("submitted_instruments", JSON, nullable=False),
+    Column("submitted_at", UtcDateTime),
+)
+
+scores = Table(
+    "followup_scores",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, unique=True),
+    Column("patient_id", String(64), nullable=False, index=True),
+    Column("assessment_id", String(64)),
+    Column("timepoint", String(32)),
+    Column("instrument", String(16), nullable=False),
+    Column("score", JSON, nullable=False),
+    Column("submitted_at", UtcDateTime, nullable=False),
+    Column("change_from_baseline", Integer),
+    Column("change_from_previous", Integer),
+    Column("response", Boolean),
+    Column("remission", Boolean),
+    Column("scored_at", UtcDateTime, nullable=False),
+)
+
+therapy_sessions = Table(
+    "followup_therapy_sessions",
+    metadata,
+    Column("therapy_session_id", String(64), primary_key=True),
+    Column("patient_id", String(64), nullable=False, index=True),
+    Column("after_infusion_session_id", String(64), nullable=False),
+    Column("modality", String(32), nullable=False),
+    Column("earliest_at", UtcDateTime, nullable=False),
+    Column("latest_at", UtcDateTime, nullable=False),
+    Column("scheduled_for", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("status_at", UtcDateTime),
+)
+
+decisions = Table(
+    "followup_decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("patient_id", String(64), nullable=False, index=True),
+    Column("decision_key", String(200), nullable=False),
+    Column("event_type", String(200), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("decided_at", UtcDateTime, nullable=False),
+    UniqueConstraint("patient_id", "decision_key", name="uq_followup_decisions_key"),
+)
