@@ -163,7 +163,24 @@ def test_an_infusion_for_a_withdrawn_pathway_is_refused():
         infusion(path, infusion_data(2, T0))
 
 
-def test_a_due_assessment_is_asked_for_and_starts_its_overdue_timer():
+def test_each_assessment_has_a_due_and_an_overdue_timer_with_deterministic_keys():
+    (assessment,) = infusion(pathway(), infusion_data(1, T0)).assessments
+
+    due, overdue = domain.assessment_timers(assessment)
+
+    assert (due.kind, due.due_at) == (domain.TimerKind.ASSESSMENT_DUE, assessment.due_at)
+    assert (overdue.kind, overdue.due_at) == (
+        domain.TimerKind.ASSESSMENT_OVERDUE,
+        assessment.overdue_at,
+    )
+    assert due.key.endswith(assessment.assessment_id) and due.key != overdue.key
+    assert due.payload == {
+        "assessment_id": assessment.assessment_id,
+        "timepoint": "after_first_infusion",
+    }
+
+
+def test_a_due_assessment_is_asked_for():
     path = pathway()
     (assessment,) = infusion(path, infusion_data(1, T0)).assessments
 
@@ -172,10 +189,8 @@ def test_a_due_assessment_is_asked_for_and_starts_its_overdue_timer():
     (due,) = fired.events
     assert isinstance(due, AssessmentDue)
     assert (due.assessment_id, due.due_at) == (assessment.assessment_id, assessment.due_at)
+    assert due.instruments == list(assessment.instruments)
     assert fired.assessment.status is domain.AssessmentStatus.DUE
-    (overdue_timer,) = fired.timers
-    assert overdue_timer.due_at == assessment.overdue_at
-    assert overdue_timer.kind is domain.TimerKind.ASSESSMENT_OVERDUE
 
 
 def test_an_assessment_still_not_submitted_goes_overdue_once():

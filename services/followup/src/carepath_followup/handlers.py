@@ -204,16 +204,6 @@ class FollowupHandlers:
         self, unit: UnitOfWork, timer: Timer, outcome: domain.TimerOutcome
     ) -> None:
         await store.save_assessment(unit.session, outcome.assessment)
-        for request in outcome.timers:
-            await unit.schedule(
-                key=request.key,
-                kind=request.kind,
-                patient_id=timer.patient_id,
-                correlation_id=timer.correlation_id,
-                due_at=request.due_at,
-                payload=request.payload,
-                caused_by_event_id=timer.caused_by_event_id,
-            )
         for data in outcome.events:
             await unit.emit(
                 new_event(
@@ -231,16 +221,16 @@ class FollowupHandlers:
     ) -> None:
         for assessment in assessments:
             await store.add_assessment(unit.session, assessment)
-            request = domain.due_timer(assessment)
-            await unit.schedule(
-                key=request.key,
-                kind=request.kind,
-                patient_id=cause.subject,
-                correlation_id=cause.correlationid,
-                due_at=request.due_at,
-                payload=request.payload,
-                caused_by_event_id=cause.id,
-            )
+            for request in domain.assessment_timers(assessment):
+                await unit.schedule(
+                    key=request.key,
+                    kind=request.kind,
+                    patient_id=cause.subject,
+                    correlation_id=cause.correlationid,
+                    due_at=request.due_at,
+                    payload=request.payload,
+                    caused_by_event_id=cause.id,
+                )
 
     async def _emit(self, unit: UnitOfWork, cause: Event[Any], data: Iterable[EventData]) -> None:
         for item in data:

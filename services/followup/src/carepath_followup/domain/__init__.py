@@ -27,9 +27,9 @@ from carepath_followup.domain.pathway import pathway_started, pathway_withdrawn
 from carepath_followup.domain.schedule import (
     TimerOutcome,
     assessment_fell_due,
+    assessment_timers,
     assessment_went_overdue,
     closing_timepoint,
-    due_timer,
 )
 from carepath_followup.domain.scoring import ScoringOutcome, score_submission
 from carepath_followup.domain.therapy import attendance_recorded
@@ -52,12 +52,12 @@ __all__ = [
     "TimerRequest",
     "assessment_fell_due",
     "assessment_id_for",
+    "assessment_timers",
     "assessment_went_overdue",
     "attendance_recorded",
     "closing_timepoint",
     "course_completed",
     "decide_after_score",
-    "due_timer",
     "infusion_completed",
     "pathway_started",
     "pathway_withdrawn",

@@ -30,11 +30,10 @@ _ANCHOR_ORDER = (
 
 @dataclass(frozen=True)
 class TimerOutcome:
-    """What a fired assessment timer changes: the assessment, an event, a follow-on timer."""
+    """What a fired assessment timer changes: the assessment, and the event to emit."""
 
     assessment: Assessment
     events: list[EventData] = field(default_factory=list)
-    timers: list[TimerRequest] = field(default_factory=list)
 
 
 def assessments_anchored(
@@ -69,6 +68,12 @@ def closing_timepoint(protocol: TreatmentProtocol) -> Timepoint:
     return last.timepoint
 
 
+def assessment_timers(assessment: Assessment) -> list[TimerRequest]:
+    """Both timers are set at once: set from the due timer, the overdue one could fire after
+    later due timers when the clock jumps ahead (the scheduler fires a batch at a time)."""
+    return [due_timer(assessment), overdue_timer(assessment)]
+
+
 def due_timer(assessment: Assessment) -> TimerRequest:
     return TimerRequest(
         key=assessment.due_timer_key,
@@ -90,7 +95,7 @@ def overdue_timer(assessment: Assessment) -> TimerRequest:
 def assessment_fell_due(
     pathway: Pathway, assessment: Assessment, protocol: TreatmentProtocol
 ) -> TimerOutcome:
-    """Ask for the assessment and start the overdue clock, unless it is already settled."""
+    """Ask for the assessment, unless it is already settled."""
     if pathway.status is not PathwayStatus.ACTIVE or assessment.status is not (
         AssessmentStatus.SCHEDULED
     ):
@@ -102,16 +107,15 @@ def assessment_fell_due(
         due_at=assessment.due_at,
         protocol=protocol.ref,
     )
-    return TimerOutcome(
-        replace(assessment, status=AssessmentStatus.DUE), [due], [overdue_timer(assessment)]
-    )
+    return TimerOutcome(replace(assessment, status=AssessmentStatus.DUE), [due])
 
 
 def assessment_went_overdue(
     pathway: Pathway, assessment: Assessment, protocol: TreatmentProtocol
 ) -> TimerOutcome:
     """Report the assessment overdue if it is still not (fully) submitted."""
-    if pathway.status is not PathwayStatus.ACTIVE or assessment.status is not AssessmentStatus.DUE:
+    still_open = assessment.status in {AssessmentStatus.SCHEDULED, AssessmentStatus.DUE}
+    if pathway.status is not PathwayStatus.ACTIVE or not still_open:
         return TimerOutcome(assessment)
     overdue = AssessmentOverdue(
         assessment_id=assessment.assessment_id,
