@@ -179,7 +179,7 @@ async def save_patient(session: AsyncSession, changed: Patient) -> None:
     )
     if changed.screening is None:
         return
-    values = _screening_values(changed)
+    values = _screening_values(changed.screening, changed.review)
     exists = await session.scalar(
         select(screenings.c.patient_id).where(screenings.c.patient_id == changed.patient_id)
     )
@@ -236,11 +236,8 @@ async def date_of_birth(session: AsyncSession, patient_id: str) -> date | None:
     )
 
 
-def _screening_values(changed: Patient) -> dict[str, Any]:
-    screening = changed.screening
-    assert screening is not None
+def _screening_values(screening: Screening, review: Review | None) -> dict[str, Any]:
     result = screening.result
-    review = changed.review
     weight = result.dosing_weight
     return {
         "form": screening.form.model_dump(mode="json"),

@@ -1,0 +1,147 @@
+"""Intake's HTTP API: referral, screening, review and withdrawal forms, and patient status."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+
+from carepath_contracts import TreatmentProtocol
+from carepath_contracts.values import IDENTIFIER_PATTERN
+from carepath_intake import domain, handlers, store
+from carepath_intake.forms import ReferralForm, ReviewForm, ScreeningForm, WithdrawalForm
+from carepath_intake.ids import new_pathway_id, new_patient_id
+from carepath_intake.settings import IntakeSettings
+from carepath_intake.views import PatientView, ReferralReply, patient_view
+from carepath_runtime.auth import TokenRoles, require_role
+from carepath_runtime.service import ServiceRuntime
+
+PatientIdPath = Annotated[
+    str, Path(pattern=IDENTIFIER_PATTERN, description="Pseudonymous patient id.")
+]
+REFUSAL_STATUS = {domain.UnknownPatientError: status.HTTP_404_NOT_FOUND}
+"""Refusals other than these contradict the record or the patient's status: 409 Conflict."""
+
+
+@contextmanager
+def refusals_as_http_errors() -> Iterator[None]:
+    try:
+        yield
+    except domain.ImplausibleMeasurementsError as refusal:
+        raise _invalid_field(("weight_kg", "height_cm"), str(refusal)) from refusal
+    except domain.IntakeRefusal as refusal:
+        status_code = REFUSAL_STATUS.get(type(refusal), status.HTTP_409_CONFLICT)
+        raise HTTPException(status_code, str(refusal)) from refusal
+
+
+def router(
+    runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: IntakeSettings
+) -> APIRouter:
+    tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
+    form_role = Depends(require_role(lambda: tokens, settings.form_roles))
+    review_role = Depends(require_role(lambda: tokens, settings.review_roles))
+    read_role = Depends(require_role(lambda: tokens, settings.read_roles))
+    rules = handlers.screening_rules(protocol, settings)
+    api = APIRouter(prefix="/v1", tags=["intake"])
+
+    async def view(patient_id: str, role: str) -> PatientView:
+        async with runtime.sessions() as session:
+            patient = await store.patient(session, patient_id, lock=False)
+            if patient is None:
+                raise HTTPException(404, str(domain.UnknownPatientError(patient_id)))
+            details = None
+            if role in settings.personal_details_roles:
+                details = await store.personal_details_of(session, patient_id)
+        return patient_view(patient, details)
+
+    @api.post("/referrals", response_model=ReferralReply, status_code=201, dependencies=[form_role])
+    async def post_referral(form: ReferralForm, response: Response) -> ReferralReply:
+        """Open a pathway for a referral; the same external referral id again returns its ids."""
+        today = runtime.clock.now().date()
+        if form.date_of_birth > today:
+            raise _invalid_field(("date_of_birth",), f"{form.date_of_birth} is in the future")
+        try:
+            decision = await _refer(runtime, form)
+        except IntegrityError:
+            # Sent twice at once: the other request opened the pathway; this one finds it.
+            decision = await _refer(runtime, form)
+        if decision.repeated:
+            response.status_code = status.HTTP_200_OK
+        patient = decision.patient
+        return ReferralReply(
+            patient_id=patient.patient_id,
+            pathway_id=patient.pathway_id,
+            status=patient.status,
+            created=not decision.repeated,
+        )
+
+    @api.post("/patients/{patient_id}/screening", response_model=PatientView, status_code=201)
+    async def post_screening(
+        patient_id: PatientIdPath, form: ScreeningForm, response: Response, role: str = form_role
+    ) -> PatientView:
+        """Screen a referred patient; the same form again answers 200, another one 409."""
+        with refusals_as_http_errors():
+            async with runtime.unit_of_work() as unit:
+                submission = form.submission(unit.now())
+                decision = await handlers.submit_screening(unit, patient_id, submission, rules)
+        if decision.repeated:
+            response.status_code = status.HTTP_200_OK
+        return await view(patient_id, role)
+
+    @api.post("/patients/{patient_id}/review", response_model=PatientView)
+    async def post_review(
+        patient_id: PatientIdPath, form: ReviewForm, role: str = review_role
+    ) -> PatientView:
+        """A clinician approves or declines a screening that needs review."""
+        review = domain.Review(
+            form.decision, form.reason_code, form.clinician_id, runtime.clock.now()
+        )
+        with refusals_as_http_errors():
+            async with runtime.unit_of_work() as unit:
+                await handlers.decide_review(unit, patient_id, review)
+        return await view(patient_id, role)
+
+    @api.post("/patients/{patient_id}/withdraw", response_model=PatientView)
+    async def post_withdrawal(
+        patient_id: PatientIdPath, form: WithdrawalForm, role: str = form_role
+    ) -> PatientView:
+        """The patient leaves the pathway; withdrawing again changes nothing."""
+        with refusals_as_http_errors():
+            async with runtime.unit_of_work() as unit:
+                await handlers.withdraw(unit, patient_id, form.reason_code, unit.now())
+        return await view(patient_id, role)
+
+    @api.get("/patients/{patient_id}", response_model=PatientView)
+    async def get_patient(patient_id: PatientIdPath, role: str = read_role) -> PatientView:
+        """Status, screening outcome and every reason; personal details for clinicians only."""
+        return await view(patient_id, role)
+
+    return api
+
+
+async def _refer(runtime: ServiceRuntime, form: ReferralForm) -> domain.Decision:
+    with refusals_as_http_errors():
+        async with runtime.unit_of_work() as unit:
+            candidate = domain.Patient(
+                patient_id=new_patient_id(),
+                pathway_id=new_pathway_id(),
+                referral=domain.Referral(
+                    external_referral_id=form.external_referral_id,
+                    responder_role=form.responder_role,
+                    referral_source=form.referral_source,
+                    received_at=unit.now(),
+                ),
+                accepted_at=unit.now(),
+            )
+            return await handlers.refer(
+                unit, candidate, sender_chose_ids=False, details=form.personal_details()
+            )
+
+
+def _invalid_field(fields: tuple[str, ...], message: str) -> RequestValidationError:
+    """A 422 in FastAPI's own shape, naming the field(s) at fault."""
+    return RequestValidationError(
+        [{"type": "value_error", "loc": ("body", field), "msg": message} for field in fields]
+    )

@@ -1,0 +1,116 @@
+"""The HTTP forms intake takes. Unlike events, the referral form carries personal details."""
+
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from carepath_contracts import (
+    ExternalReferralId,
+    HistoryFlag,
+    Instrument,
+    ItemScore,
+    Medication,
+    ReferralSource,
+    ResponderRole,
+    ReviewDecision,
+    ReviewReason,
+    ScreeningSubmitted,
+    Vitals,
+    WithdrawalReason,
+    item_count_problem,
+)
+from carepath_contracts.values import ClinicianId, HeightCm, WeightKg
+from carepath_intake.store import PersonalDetails
+
+PersonName = Annotated[str, Field(min_length=1, max_length=200)]
+Phone = Annotated[
+    str,
+    Field(
+        pattern=r"^\+?[0-9][0-9 ()./-]{5,38}$",
+        description="Digits, optionally starting with + and grouped by spaces, dots or dashes.",
+        examples=["+1 555 010 4477"],
+    ),
+]
+Email = Annotated[
+    str,
+    Field(
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        max_length=254,
+        description="An e-mail address (name@domain.tld).",
+        examples=["j.doe@example.org"],
+    ),
+]
+
+
+class _Form(BaseModel):
+    # A misspelt field must fail loudly: "weight" for "weight_kg" would otherwise read as
+    # "no weight recorded" and screen the patient out.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class ReferralForm(_Form):
+    """A referral with the patient's personal details, which stay in intake's database."""
+
+    external_referral_id: ExternalReferralId
+    given_name: PersonName
+    family_name: PersonName
+    date_of_birth: date
+    phone: Phone
+    email: Email
+    responder_role: ResponderRole
+    agency: Annotated[str, Field(min_length=1, max_length=200, description="Employing agency.")]
+    referral_source: ReferralSource
+
+    def personal_details(self) -> PersonalDetails:
+        return PersonalDetails(
+            given_name=self.given_name,
+            family_name=self.family_name,
+            date_of_birth=self.date_of_birth,
+            phone=self.phone,
+            email=self.email,
+            agency=self.agency,
+        )
+
+
+class ScreeningForm(_Form):
+    """The screening form: baseline PCL-5, vitals, body measures, history, consent, escort.
+
+    Unlike the inbound event, the form requires vitals, weight and height: a screening is
+    recorded once, and a field forgotten at the desk must not screen the patient out.
+    """
+
+    pcl5_items: list[ItemScore] = Field(description="The 20 PCL-5 responses (0-4), item 1 first.")
+    vitals: Vitals
+    weight_kg: WeightKg
+    height_cm: HeightCm
+    history: list[HistoryFlag] = Field(default_factory=list)
+    current_medications: list[Medication] = Field(default_factory=list)
+    consent_given: bool
+    escort_named: bool
+
+    @field_validator("pcl5_items")
+    @classmethod
+    def _twenty_items(cls, items: list[int]) -> list[int]:
+        problem = item_count_problem(Instrument.PCL5, items)
+        if problem:
+            raise ValueError(problem)
+        return items
+
+    def submission(self, at: datetime) -> ScreeningSubmitted:
+        """The form as the contracts' screening submission, the one shape the rules read."""
+        return ScreeningSubmitted(**self.model_dump(), submitted_at=at)
+
+
+class ReviewForm(_Form):
+    """A clinician's decision on a screening that needs review."""
+
+    decision: ReviewDecision
+    reason_code: ReviewReason
+    clinician_id: ClinicianId
+
+
+class WithdrawalForm(_Form):
+    """The patient leaves the pathway."""
+
+    reason_code: WithdrawalReason
