@@ -126,7 +126,9 @@ def router(runtime: ServiceRuntime, roles: list[str]) -> APIRouter:
             trajectory=[_score_point(scored) for scored in scores],
             assessments=[AssessmentView(**_fields(item, AssessmentView)) for item in assessments],
             therapy_sessions=[TherapyView(**_fields(item, TherapyView)) for item in therapy],
-            upcoming=_upcoming(timers, therapy),
+            upcoming=_upcoming(
+                timers, therapy if pathway.status is domain.PathwayStatus.ACTIVE else []
+            ),
             decisions=[DecisionView(**decision) for decision in decisions],
         )
 
@@ -142,7 +144,10 @@ def _fields(value: object, model: type[BaseModel], skip: frozenset[str] | set[st
 
 
 def _upcoming(timers, therapy: list[domain.TherapySession]) -> list[UpcomingItem]:
-    """Pending assessment timers and booked therapy sessions, soonest first."""
+    """Pending assessment timers and booked therapy sessions not yet reported, soonest first.
+
+    A closed pathway passes no therapy: follow-up books nothing more for it.
+    """
     items = [
         UpcomingItem(
             kind=timer.kind,
