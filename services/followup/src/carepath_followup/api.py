@@ -17,7 +17,7 @@ from carepath_contracts import (
 from carepath_followup import domain, store
 from carepath_runtime.auth import TokenRoles, require_role
 from carepath_runtime.service import ServiceRuntime
-from carepath_runtime.timers import pending_timers
+from carepath_runtime.timers import Timer, pending_timers
 
 
 class ScorePoint(BaseModel):
@@ -126,9 +126,7 @@ def router(runtime: ServiceRuntime, roles: list[str]) -> APIRouter:
             trajectory=[_score_point(scored) for scored in scores],
             assessments=[AssessmentView(**_fields(item, AssessmentView)) for item in assessments],
             therapy_sessions=[TherapyView(**_fields(item, TherapyView)) for item in therapy],
-            upcoming=_upcoming(
-                timers, therapy if pathway.status is domain.PathwayStatus.ACTIVE else []
-            ),
+            upcoming=_upcoming(pathway, timers, therapy),
             decisions=[DecisionView(**decision) for decision in decisions],
         )
 
@@ -143,10 +141,12 @@ def _fields(value: object, model: type[BaseModel], skip: frozenset[str] | set[st
     return {name: getattr(value, name) for name in model.model_fields if name not in skip}
 
 
-def _upcoming(timers, therapy: list[domain.TherapySession]) -> list[UpcomingItem]:
+def _upcoming(
+    pathway: domain.Pathway, timers: list[Timer], therapy: list[domain.TherapySession]
+) -> list[UpcomingItem]:
     """Pending assessment timers and booked therapy sessions not yet reported, soonest first.
 
-    A closed pathway passes no therapy: follow-up books nothing more for it.
+    A closed pathway lists no therapy: its bookings will not be followed up.
     """
     items = [
         UpcomingItem(
@@ -166,5 +166,6 @@ def _upcoming(timers, therapy: list[domain.TherapySession]) -> list[UpcomingItem
         )
         for session in therapy
         if session.status is domain.TherapyStatus.SCHEDULED
+        and pathway.status is domain.PathwayStatus.ACTIVE
     ]
     return sorted(items, key=lambda item: item.at)
