@@ -1,0 +1,74 @@
+"""Safety rules during the infusion: each at its threshold, one alert per episode."""
+
+import pytest
+
+from carepath_contracts import Comparison
+from carepath_infusion.domain.safety import assess_reading
+
+from .builders import PROTOCOL, vitals
+from .domain_fixtures import MONDAY
+
+FIELD_OF = {
+    "systolic_mmhg": "systolic",
+    "diastolic_mmhg": "diastolic",
+    "heart_rate_bpm": "heart_rate",
+    "spo2_percent": "spo2",
+}
+ALERTS = PROTOCOL.infusion_safety.alerts
+
+
+def reading(**values):
+    return vitals("pt-safety", "session-safety", MONDAY, **values).data
+
+
+def crossing_and_safe(threshold) -> tuple[int, int]:
+    """The reading nearest the threshold that crosses it, and the nearest that does not."""
+    value = int(threshold.threshold)
+    return {
+        Comparison.AT_OR_ABOVE: (value, value - 1),
+        Comparison.ABOVE: (value + 1, value),
+        Comparison.BELOW: (value - 1, value),
+        Comparison.AT_OR_BELOW: (value, value + 1),
+    }[threshold.comparison]
+
+
+@pytest.mark.parametrize("threshold", ALERTS, ids=[a.rule.value for a in ALERTS])
+def test_each_rule_alerts_at_its_threshold_naming_rule_reading_and_threshold(threshold):
+    crossing, safe = crossing_and_safe(threshold)
+    field = FIELD_OF[threshold.vital.value]
+    assert assess_reading(reading(**{field: safe}), (), PROTOCOL).alerts == ()
+    (alert,) = assess_reading(reading(**{field: crossing}), (), PROTOCOL).alerts
+    assert alert.rule == threshold.rule and alert.action == threshold.action
+    assert alert.reading_value == crossing and alert.threshold_value == threshold.threshold
+    assert alert.unit == threshold.unit and alert.protocol == PROTOCOL.ref
+    assert alert.measured_at == MONDAY and alert.session_id == "session-safety"
+
+
+def test_a_run_of_dangerous_readings_is_one_episode_with_one_alert():
+    open_rules: frozenset[str] = frozenset()
+    alerts = []
+    for systolic in (185, 190, 200, 183):
+        outcome = assess_reading(reading(systolic=systolic), open_rules, PROTOCOL)
+        open_rules = outcome.open_rules
+        alerts.extend(outcome.alerts)
+    assert [alert.reading_value for alert in alerts] == [185]
+    assert open_rules == {"systolic_high"}
+
+
+def test_a_reading_back_in_range_ends_the_episode_and_a_new_crossing_alerts_again():
+    first = assess_reading(reading(systolic=185), frozenset(), PROTOCOL)
+    calm = assess_reading(reading(systolic=150), first.open_rules, PROTOCOL)
+    again = assess_reading(reading(systolic=181), calm.open_rules, PROTOCOL)
+    assert calm.open_rules == frozenset() and calm.alerts == ()
+    assert [alert.reading_value for alert in again.alerts] == [181]
+
+
+def test_rules_keep_separate_episodes():
+    both = assess_reading(reading(systolic=185, spo2=88), frozenset(), PROTOCOL)
+    oxygen_back = assess_reading(reading(systolic=186, spo2=95), both.open_rules, PROTOCOL)
+    oxygen_low_again = assess_reading(
+        reading(systolic=187, spo2=89), oxygen_back.open_rules, PROTOCOL
+    )
+    assert sorted(alert.rule.value for alert in both.alerts) == ["spo2_low", "systolic_high"]
+    assert oxygen_back.alerts == () and oxygen_back.open_rules == {"systolic_high"}
+    assert [alert.rule.value for alert in oxygen_low_again.alerts] == ["spo2_low"]
