@@ -24,3 +24,18 @@ def test_database_busy_is_transient_and_rule_violation_is_permanent():
 
 def test_a_bug_is_neither_transient_nor_permanent():
     assert not is_transient(KeyError("x")) and not is_permanent(KeyError("x"))
+
+
+class _PostgresError(Exception):
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
+def test_a_postgres_deadlock_or_serialization_failure_is_retried():
+    from sqlalchemy.exc import DBAPIError
+
+    for sqlstate in ("40P01", "40001"):
+        error = DBAPIError("UPDATE infusion_sessions", {}, _PostgresError(sqlstate))
+        assert is_transient(error), sqlstate
+    assert not is_transient(DBAPIError("INSERT", {}, _PostgresError("23505")))

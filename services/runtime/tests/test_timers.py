@@ -87,3 +87,15 @@ async def test_cancelled_patient_timers_never_fire(sessions):
     clock.advance(timedelta(days=2))
     assert await scheduler(sessions, clock, fired).fire_due() == 0
     assert fired == []
+
+
+async def test_a_timer_scheduled_by_a_fired_timer_fires_before_later_ones_on_a_clock_jump(
+    sessions,
+):
+    clock = ManualClock(START)
+    fired: list[str] = []
+    await add_timer(sessions, "due", START + timedelta(hours=1), again_in_hours=1)
+    await add_timer(sessions, "later", START + timedelta(hours=3))
+    clock.advance(timedelta(days=1))
+    assert await scheduler(sessions, clock, fired).fire_due() == 3
+    assert [entry.split("@")[0] for entry in fired] == ["due", "due+", "later"]

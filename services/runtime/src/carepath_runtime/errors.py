@@ -9,6 +9,10 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+# PostgreSQL: serialization failure and deadlock. Two replicas may lock one patient's rows in
+# opposite orders; the database aborts one transaction, and retrying it succeeds.
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
+
 
 class CarepathError(Exception):
     """Base of every error a Carepath service raises on purpose."""
@@ -40,9 +44,16 @@ def is_transient(error: BaseException) -> bool:
         return True
     if isinstance(error, OperationalError | PoolTimeoutError):
         return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    if isinstance(error, DBAPIError) and (
+        error.connection_invalidated or _sqlstate(error) in RETRYABLE_SQLSTATES
+    ):
         return True
     return isinstance(error, KafkaError | ConnectionError | TimeoutError | OSError)
+
+
+def _sqlstate(error: DBAPIError) -> str | None:
+    original = error.orig
+    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
 
 
 def is_permanent(error: BaseException) -> bool:

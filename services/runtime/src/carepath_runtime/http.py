@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI, Response
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 
-from carepath_runtime.auth import TokenRoles, require_role
+from carepath_runtime.auth import require_role
 from carepath_runtime.service import ServiceRuntime
 
 ALL_ROLES = ("clinician", "integration", "operator")
@@ -28,9 +28,7 @@ def create_http_app(
 
     app = FastAPI(title=f"Carepath {name}", version=version, lifespan=lifespan)
     app.state.runtime = runtime
-    tokens = TokenRoles(hashes=runtime.settings.token_hashes, plain=runtime.settings.tokens)
-    app.state.tokens = tokens
-    any_role = Depends(require_role(lambda: tokens, ALL_ROLES))
+    any_role = Depends(require_role(lambda: runtime.tokens, ALL_ROLES))
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

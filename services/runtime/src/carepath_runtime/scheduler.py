@@ -28,7 +28,6 @@ class TimerScheduler:
         handlers: Mapping[str, TimerHandler],
         metrics: ServiceMetrics,
         on_committed: Callable[[], None],
-        batch_size: int = 200,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -36,25 +35,22 @@ class TimerScheduler:
         self._handlers = dict(handlers)
         self._metrics = metrics
         self._on_committed = on_committed
-        self._batch_size = batch_size
         self._lock = asyncio.Lock()
 
     async def fire_due(self) -> int:
-        """Fire every timer due by now, oldest first; returns how many fired.
+        """Fire every timer due by now, strictly in due order; returns how many fired.
 
-        Timers that a fired timer schedules for a time already past fire in the same call,
-        so moving a test clock far ahead runs everything in between, in order.
+        One timer at a time, looking again after each: a fired timer may schedule another
+        that is already due (a clock moved far ahead) and must fire before later ones.
         """
         fired = 0
         async with self._lock:
             while True:
-                now = self._clock.now()
                 async with transaction(self._sessions) as session:
-                    due = await timers.due_timers(session, now, self._batch_size)
+                    due = await timers.due_timers(session, self._clock.now(), 1)
                 if not due:
                     return fired
-                for timer in due:
-                    fired += await self._fire(timer)
+                fired += await self._fire(due[0])
                 self._on_committed()
 
     async def _fire(self, timer: timers.Timer) -> int:

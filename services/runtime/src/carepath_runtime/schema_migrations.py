@@ -17,7 +17,7 @@ def alembic_config(service_versions: Path, connection: Connection | None = None)
         "script_location", str(Path(str(files("carepath_runtime"))) / "migrations")
     )
     config.set_main_option("version_locations", f"{RUNTIME_VERSIONS} {service_versions}")
-    config.set_main_option("version_path_separator", "space")
+    config.set_main_option("path_separator", "space")
     config.attributes["connection"] = connection
     return config
 

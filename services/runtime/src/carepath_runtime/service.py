@@ -13,6 +13,7 @@ from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 
 from carepath_runtime import schema_migrations
+from carepath_runtime.auth import TokenRoles
 from carepath_runtime.broker import create_broker, subscribe_processor
 from carepath_runtime.clock import Clock, ManualClock, SystemClock
 from carepath_runtime.consumer import EventProcessor, Handler, RetryPolicy
@@ -61,6 +62,7 @@ class ServiceRuntime:
         self.settings = settings
         self.clock = clock or _clock_for(settings)
         self.metrics = ServiceMetrics(definition.name)
+        self.tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
         self.broker = create_broker(settings)
