@@ -15,7 +15,7 @@ from carepath_intake.forms import ReferralForm, ReviewForm, ScreeningForm, Withd
 from carepath_intake.ids import new_pathway_id, new_patient_id
 from carepath_intake.settings import IntakeSettings
 from carepath_intake.views import PatientView, ReferralReply, patient_view
-from carepath_runtime.auth import TokenRoles, require_role
+from carepath_runtime.auth import require_role
 from carepath_runtime.service import ServiceRuntime
 
 PatientIdPath = Annotated[
@@ -39,10 +39,9 @@ def refusals_as_http_errors() -> Iterator[None]:
 def router(
     runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: IntakeSettings
 ) -> APIRouter:
-    tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
-    form_role = Depends(require_role(lambda: tokens, settings.form_roles))
-    review_role = Depends(require_role(lambda: tokens, settings.review_roles))
-    read_role = Depends(require_role(lambda: tokens, settings.read_roles))
+    form_role = Depends(require_role(lambda: runtime.tokens, settings.form_roles))
+    review_role = Depends(require_role(lambda: runtime.tokens, settings.review_roles))
+    read_role = Depends(require_role(lambda: runtime.tokens, settings.read_roles))
     rules = handlers.screening_rules(protocol, settings)
     api = APIRouter(prefix="/v1", tags=["intake"])
 
