@@ -49,6 +49,7 @@ class Action:
     source: str = ""
     service: str = ""
     data: tuple[EventData, ...] = ()
+    session_id: str = ""
 
 
 @dataclass
@@ -64,6 +65,7 @@ class SimulatedPatient:
     doses: dict[str, float] = field(default_factory=dict)
     schedules: Counter[int] = field(default_factory=Counter)
     withdrawn: bool = False
+    cancelled_sessions: set[str] = field(default_factory=set)
 
     @property
     def finished(self) -> bool:
@@ -123,7 +125,17 @@ class SimulatedPatient:
             pregnancy_test=PregnancyTest.NOT_APPLICABLE,
             escort_present=True,
         )
-        return [Action(data.scheduled_for, "inbound", CLINIC, "infusion", (check_in,))]
+        return [
+            Action(data.scheduled_for, "inbound", CLINIC, "infusion", (check_in,), data.session_id)
+        ]
+
+    def _on_session_cancelled(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
+        # The clinic drops a cancelled session from its list: nobody checks the patient in.
+        self.cancelled_sessions.add(data.session_id)
+        return []
+
+    def still_wanted(self, action: Action) -> bool:
+        return action.session_id not in self.cancelled_sessions
 
     def _on_session_cleared(self, data: Any, protocol: TreatmentProtocol) -> list[Action]:
         start = data.cleared_at

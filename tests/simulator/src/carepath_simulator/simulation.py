@@ -159,6 +159,8 @@ class Simulation:
         while self._agenda and self._agenda[0][0] <= now:
             _, _, number, action = heapq.heappop(self._agenda)
             patient = patients[number]
+            if not patient.still_wanted(action):
+                continue
             if action.kind == "inbound":
                 await inbound.send(
                     action.source, patient.patient_id, patient.pathway_id, action.data, action.at

@@ -1,0 +1,203 @@
+"""Whole pathways across the three services (separate processes, real broker), one test per
+scenario: each patient's full event sequence, the expected decision, and no dead letters."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+
+from carepath_contracts import default_protocol
+from carepath_simulator.scenarios import Scenario
+
+pytestmark = [pytest.mark.kafka, pytest.mark.e2e]
+
+PROTOCOL = default_protocol()
+INDUCTION = PROTOCOL.course.induction_sessions
+
+
+def patient_events(pathways, scenario: Scenario):
+    result, by_patient, _ = pathways
+    (patient,) = [p for p in result.patients if p.script.scenario == scenario]
+    assert patient.outcome == patient.script.expected, patient.decisions
+    return patient, by_patient[patient.patient_id]
+
+
+def names(events) -> list[str]:
+    return [event.type.split(".")[2] for event in events]
+
+
+def of(events, name: str) -> list:
+    return [event for event in events if event.type.split(".")[2] == name]
+
+
+def completed(events, kind: str = "induction") -> list:
+    return [e for e in of(events, "session-completed") if e.data.kind == kind]
+
+
+def assert_full_course(events) -> None:
+    """Six induction infusions, each followed by integration therapy, and one course end."""
+    sessions = completed(events)
+    # A rescheduled session keeps its number but may come after later ones.
+    assert sorted(e.data.session_number for e in sessions) == list(range(1, INDUCTION + 1))
+    assert len(of(events, "course-planned")) == 1
+    (course_completed,) = of(events, "course-completed")
+    assert course_completed.data.sessions_completed == INDUCTION
+    assert sessions[-1].data.is_last_induction_session
+    therapy = of(events, "therapy-session-scheduled")
+    assert len(therapy) >= INDUCTION
+    for session in sessions:
+        (booked,) = [
+            t for t in therapy if t.data.after_infusion_session_id == session.data.session_id
+        ]
+        hours = (booked.data.scheduled_for - session.data.completed_at) / timedelta(hours=1)
+        assert PROTOCOL.therapy.earliest_hours_after_infusion <= hours
+        assert hours <= PROTOCOL.therapy.latest_hours_after_infusion
+
+
+def assert_assessments_due_on_schedule(events) -> None:
+    sessions = completed(events)
+    first, last = sessions[0].data.completed_at, sessions[-1].data.completed_at
+    due = {e.data.timepoint: e.data.due_at for e in of(events, "assessment-due")}
+    assert due["after_first_infusion"] == first + timedelta(hours=24)
+    assert due["end_of_treatment"] == last + timedelta(hours=24)
+    for timepoint, weeks in (("week_2", 2), ("week_4", 4), ("week_8", 8), ("week_12", 12)):
+        if timepoint in due:
+            assert due[timepoint] == last + timedelta(weeks=weeks)
+
+
+def test_no_event_was_dead_lettered(pathways):
+    _, _, dead_letters = pathways
+    assert dead_letters == []
+
+
+def test_every_pathway_reaches_its_expected_end(pathways):
+    result, _, _ = pathways
+    assert {p.script.scenario: p.outcome for p in result.patients} == {
+        p.script.scenario: p.script.expected for p in result.patients
+    }
+
+
+def test_responder_plateaus_and_gets_a_maintenance_infusion(pathways):
+    _, events = patient_events(pathways, Scenario.RESPONDER_MAINTENANCE)
+    assert_full_course(events)
+    assert_assessments_due_on_schedule(events)
+    recommended = of(events, "maintenance-recommended")
+    assert recommended
+    interval = recommended[0].data.interval_days
+    assert (
+        PROTOCOL.maintenance.interval_days_min <= interval <= PROTOCOL.maintenance.interval_days_max
+    )
+    (maintenance,) = completed(events, "maintenance")
+    assert (
+        maintenance.data.completed_at.date()
+        >= (recommended[0].data.recommended_at + timedelta(days=interval)).date()
+    )
+    assert of(events, "clinical-review-required") == []
+
+
+def test_non_responder_is_sent_to_clinical_review_at_the_end_of_the_course(pathways):
+    _, events = patient_events(pathways, Scenario.NON_RESPONDER)
+    assert_full_course(events)
+    (review,) = of(events, "clinical-review-required")
+    assert (review.data.reason_code, review.data.urgency) == ("non_response", "routine")
+    end_of_treatment = [
+        e for e in of(events, "assessment-scored") if e.data.timepoint == "end_of_treatment"
+    ]
+    assert end_of_treatment and end_of_treatment[0].data.response is False
+    assert of(events, "maintenance-recommended") == []
+
+
+def test_ineligible_patient_is_screened_out_and_never_planned(pathways):
+    _, events = patient_events(pathways, Scenario.INELIGIBLE)
+    assert names(events) == ["referral-accepted", "patient-screened"]
+    screened = events[1].data
+    assert (screened.outcome, screened.final) == ("ineligible", True)
+    assert "psychosis" in screened.reason_codes
+
+
+def test_needs_review_is_approved_then_treated(pathways):
+    _, events = patient_events(pathways, Scenario.NEEDS_REVIEW_APPROVED)
+    screened = [(e.data.outcome, e.data.final) for e in of(events, "patient-screened")]
+    assert screened == [("needs_review", False), ("eligible", True)]
+    assert of(events, "patient-screened")[1].data.reviewed_by == "clin-sim-01"
+    assert_full_course(events)
+    assert of(events, "pathway-completed")
+
+
+def test_high_blood_pressure_at_check_in_defers_and_reschedules_the_session(pathways):
+    _, events = patient_events(pathways, Scenario.DEFERRED_HIGH_BP)
+    (deferred,) = of(events, "session-deferred")
+    assert deferred.data.session_number == 2
+    assert {"systolic_above_limit", "diastolic_above_limit"} <= set(deferred.data.reason_codes)
+    replacement = [
+        e
+        for e in of(events, "session-scheduled")
+        if e.data.replaces_session_id == deferred.data.session_id
+    ]
+    assert len(replacement) == 1
+    assert replacement[0].data.scheduled_for > deferred.data.deferred_at
+    assert_full_course(events)
+    first = of(events, "course-planned")[0].data.first_session_at
+    window_ends = of(events, "course-planned")[0].data.window_ends_at
+    assert all(
+        first <= e.data.completed_at <= window_ends + timedelta(hours=4) for e in completed(events)
+    )
+
+
+def test_a_dangerous_reading_mid_infusion_raises_exactly_one_alert(pathways):
+    _, events = patient_events(pathways, Scenario.SAFETY_ALERT)
+    (alert,) = of(events, "safety-alert")
+    assert alert.data.rule == "systolic_high"
+    assert alert.data.reading_value == 186
+    session_three = [e for e in of(events, "session-scheduled") if e.data.session_number == 3]
+    assert alert.data.session_id in {e.data.session_id for e in session_three}
+    assert_full_course(events)
+
+
+def test_a_missed_session_is_marked_missed_and_rescheduled(pathways):
+    _, events = patient_events(pathways, Scenario.MISSED_SESSION)
+    (missed,) = of(events, "session-missed")
+    assert missed.data.session_number == 4
+    grace = missed.data.missed_at - missed.data.scheduled_for
+    assert grace == timedelta(hours=2)
+    replacement = [
+        e
+        for e in of(events, "session-scheduled")
+        if e.data.replaces_session_id == missed.data.session_id
+    ]
+    assert len(replacement) == 1
+    assert_full_course(events)
+
+
+def test_withdrawal_mid_course_cancels_every_remaining_session(pathways):
+    _, events = patient_events(pathways, Scenario.WITHDRAWAL)
+    assert [e.data.session_number for e in completed(events)] == [1, 2, 3]
+    withdrawn_at = of(events, "patient-withdrawn")[0].time
+    cancelled = of(events, "session-cancelled")
+    assert sorted(e.data.session_number for e in cancelled) == [4, 5, 6]
+    assert all(e.time >= withdrawn_at for e in cancelled)
+    after = [e for e in events if e.time > withdrawn_at]
+    assert not {"session-completed", "assessment-due", "course-completed"} & set(names(after))
+
+
+def test_an_unanswered_assessment_becomes_overdue_and_the_pathway_goes_on(pathways):
+    _, events = patient_events(pathways, Scenario.ASSESSMENT_OVERDUE)
+    (overdue,) = of(events, "assessment-overdue")
+    assert overdue.data.timepoint == "week_2"
+    assert overdue.data.overdue_at - overdue.data.due_at == timedelta(
+        hours=PROTOCOL.assessments.overdue_after_hours
+    )
+    scored = Counter(e.data.timepoint for e in of(events, "assessment-scored"))
+    assert "week_2" not in scored and scored["week_12"] == 1
+    assert_assessments_due_on_schedule(events)
+    assert of(events, "pathway-completed")
+
+
+def test_worsening_triggers_an_urgent_review(pathways):
+    _, events = patient_events(pathways, Scenario.WORSENING)
+    urgent = [e for e in of(events, "clinical-review-required") if e.data.urgency == "urgent"]
+    assert urgent and urgent[0].data.reason_code == "worsening"
+    (scored,) = [
+        e for e in of(events, "assessment-scored") if e.data.timepoint == "after_first_infusion"
+    ]
+    assert scored.data.change_from_baseline >= PROTOCOL.decisions.worsening_points
