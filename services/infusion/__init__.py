@@ -1,0 +1,1 @@
+"""Marks the infusion folder as a package so its tests import as `infusion.tests.*`."""

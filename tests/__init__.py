@@ -1,0 +1,1 @@
+"""Cross-service tests: end-to-end pathways and the compose smoke test."""
