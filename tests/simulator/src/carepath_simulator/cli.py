@@ -38,6 +38,8 @@ def demo(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=1) from None
     typer.echo(render(result))
+    example = next(p for p in result.patients if p.finished and p.seen["session-completed"])
+    typer.echo(f"\nOne patient's whole pathway: carepath trace {example.patient_id}")
     if any(not patient.finished for patient in result.patients):
         raise typer.Exit(code=2)
 
