@@ -101,6 +101,7 @@ class ScreeningReason(StrEnum):
     MILD_OR_MODERATE_SUBSTANCE_USE = "mild_or_moderate_substance_use"
     MODERATE_OR_SEVERE_BRAIN_INJURY = "moderate_or_severe_brain_injury"
     BMI_AT_OR_ABOVE_CAUTION = "bmi_at_or_above_caution"
+    BLOOD_PRESSURE_ABOVE_LIMIT = "blood_pressure_above_limit"
     BENZODIAZEPINE_USE = "benzodiazepine_use"
     MAOI_USE = "maoi_use"
     AGE_OUT_OF_RANGE = "age_out_of_range"

@@ -169,7 +169,7 @@ def test_systolic_one_above_the_pre_infusion_limit_needs_review():
 
     assert (result.outcome, result.reason_codes) == (
         ScreeningOutcome.NEEDS_REVIEW,
-        [ScreeningReason.HYPERTENSION_CONTROLLED],
+        [ScreeningReason.BLOOD_PRESSURE_ABOVE_LIMIT],
     )
     assert "141/78 mmHg" in result.findings[0].detail
 
@@ -185,7 +185,7 @@ def test_diastolic_one_above_the_pre_infusion_limit_needs_review():
 
     assert outcome_and_codes(form) == (
         ScreeningOutcome.NEEDS_REVIEW,
-        [ScreeningReason.HYPERTENSION_CONTROLLED],
+        [ScreeningReason.BLOOD_PRESSURE_ABOVE_LIMIT],
     )
 
 
@@ -244,7 +244,7 @@ def test_every_reason_that_applies_is_reported_not_just_the_first():
         ScreeningReason.NO_CONSENT,
         ScreeningReason.NO_ESCORT,
         ScreeningReason.PCL5_BELOW_CUT_POINT,
-        ScreeningReason.HYPERTENSION_CONTROLLED,
+        ScreeningReason.BLOOD_PRESSURE_ABOVE_LIMIT,
         ScreeningReason.BMI_AT_OR_ABOVE_CAUTION,
         ScreeningReason.AGE_OUT_OF_RANGE,
     }

@@ -179,7 +179,7 @@ def _cautions(
 def _blood_pressure(form: ScreeningSubmitted, protocol: TreatmentProtocol) -> Iterator[Finding]:
     # Screening has no blood-pressure limits of its own; a resting pressure that would fail
     # the pre-infusion gate means no infusion could be given as things stand, so a clinician
-    # reviews it (the closest reason code the contracts offer is hypertension_controlled).
+    # reviews it.
     gate = protocol.check_in_gate
     vitals = form.vitals
     if vitals is None:
@@ -188,7 +188,7 @@ def _blood_pressure(form: ScreeningSubmitted, protocol: TreatmentProtocol) -> It
         gate.diastolic_max_mmhg
     ):
         yield Finding(
-            ScreeningReason.HYPERTENSION_CONTROLLED,
+            ScreeningReason.BLOOD_PRESSURE_ABOVE_LIMIT,
             FindingKind.CAUTION,
             f"blood pressure {vitals.systolic_mmhg}/{vitals.diastolic_mmhg} mmHg is above the "
             f"pre-infusion limit {gate.systolic_max_mmhg}/{gate.diastolic_max_mmhg} mmHg",
