@@ -3,7 +3,8 @@
 import pytest
 
 from carepath_contracts import Comparison
-from carepath_infusion.domain.safety import assess_reading
+from carepath_infusion.domain.model import SessionStatus
+from carepath_infusion.domain.safety import assess_reading, monitor
 
 from .builders import PROTOCOL, vitals
 from .domain_fixtures import MONDAY
@@ -72,3 +73,18 @@ def test_rules_keep_separate_episodes():
     assert sorted(alert.rule.value for alert in both.alerts) == ["spo2_low", "systolic_high"]
     assert oxygen_back.alerts == () and oxygen_back.open_rules == {"systolic_high"}
     assert [alert.rule.value for alert in oxygen_low_again.alerts] == ["spo2_low"]
+
+
+@pytest.mark.parametrize(
+    "status",
+    [SessionStatus.SCHEDULED, SessionStatus.DISCHARGED, SessionStatus.ABORTED],
+)
+def test_readings_while_the_patient_is_not_in_the_chair_change_nothing(status):
+    outcome = monitor(status, frozenset({"spo2_low"}), reading(systolic=220), PROTOCOL)
+    assert outcome.alerts == () and outcome.open_rules == {"spo2_low"}
+
+
+@pytest.mark.parametrize("status", [SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED])
+def test_readings_during_the_infusion_and_the_observation_are_judged(status):
+    outcome = monitor(status, frozenset(), reading(systolic=220), PROTOCOL)
+    assert [alert.rule.value for alert in outcome.alerts] == ["systolic_high"]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel
 
 from carepath_infusion import store
-from carepath_runtime.auth import TokenRoles, require_role
+from carepath_runtime.auth import require_role
 from carepath_runtime.service import ServiceRuntime
 
 READER_ROLES = ("clinician", "integration")
@@ -52,14 +52,12 @@ class PatientView(BaseModel):
 
 
 def router(runtime: ServiceRuntime) -> APIRouter:
-    settings = runtime.settings
-    tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
     api = APIRouter(prefix="/v1", tags=["patients"])
 
     @api.get(
         "/patients/{patient_id}",
         response_model=PatientView,
-        dependencies=[Depends(require_role(lambda: tokens, READER_ROLES))],
+        dependencies=[Depends(require_role(lambda: runtime.tokens, READER_ROLES))],
     )
     async def patient(patient_id: str) -> PatientView:
         """The patient's course, each session's state and its history, oldest first."""

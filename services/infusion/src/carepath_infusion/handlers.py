@@ -27,8 +27,8 @@ from carepath_infusion.domain import course as course_rules
 from carepath_infusion.domain import sessions as session_rules
 from carepath_infusion.domain.booking import MISSED_TIMER
 from carepath_infusion.domain.calendar import Policy
-from carepath_infusion.domain.model import MONITORED, Course, Decision, RuleBroken, Session
-from carepath_infusion.domain.safety import alert_history, assess_reading
+from carepath_infusion.domain.model import Course, Decision, RuleBroken, Session
+from carepath_infusion.domain.safety import alert_history, monitor
 from carepath_infusion.settings import InfusionSettings
 from carepath_runtime.consumer import Handler
 from carepath_runtime.errors import RuleViolationError
@@ -59,7 +59,9 @@ def _rule_violations(handler: Callable[P, Awaitable[None]]) -> Callable[P, Await
 
 
 @_rule_violations
-async def on_patient_screened(unit: UnitOfWork, event: Event[PatientScreened], rules: Rules):
+async def on_patient_screened(
+    unit: UnitOfWork, event: Event[PatientScreened], rules: Rules
+) -> None:
     course = await store.course_of_patient(unit.session, event.subject, for_update=True)
     decision = course_rules.plan_course(
         event.data,
@@ -75,7 +77,9 @@ async def on_patient_screened(unit: UnitOfWork, event: Event[PatientScreened], r
 
 
 @_rule_violations
-async def on_patient_withdrawn(unit: UnitOfWork, event: Event[PatientWithdrawn], rules: Rules):
+async def on_patient_withdrawn(
+    unit: UnitOfWork, event: Event[PatientWithdrawn], rules: Rules
+) -> None:
     course = await store.course_of_patient(unit.session, event.subject, for_update=True)
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
@@ -86,7 +90,9 @@ async def on_patient_withdrawn(unit: UnitOfWork, event: Event[PatientWithdrawn],
 
 
 @_rule_violations
-async def on_session_checked_in(unit: UnitOfWork, event: Event[SessionCheckedIn], rules: Rules):
+async def on_session_checked_in(
+    unit: UnitOfWork, event: Event[SessionCheckedIn], rules: Rules
+) -> None:
     course, sessions, session = await _session_of(unit, event)
     decision = session_rules.check_in(
         course, session, sessions, event.data, **_context(unit, rules), seed=event.id
@@ -95,15 +101,13 @@ async def on_session_checked_in(unit: UnitOfWork, event: Event[SessionCheckedIn]
 
 
 @_rule_violations
-async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rules: Rules):
+async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rules: Rules) -> None:
     # The hot path: one primary-key read; a write only when an alert episode opens or closes.
     reading = event.data
     state = await store.monitor_state(unit.session, reading.session_id)
     if state is None or state.patient_id != event.subject:
         raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {event.subject}")
-    if state.status not in MONITORED:
-        return  # monitors stream before check-in and after discharge: nothing to judge
-    outcome = assess_reading(reading, state.open_alert_rules, rules.protocol)
+    outcome = monitor(state.status, state.open_alert_rules, reading, rules.protocol)
     if outcome.open_rules != state.open_alert_rules:
         await store.set_open_alert_rules(
             unit.session, reading.session_id, outcome.open_rules, at=unit.now()
@@ -119,7 +123,7 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
 
 
 @_rule_violations
-async def on_session_ended(unit: UnitOfWork, event: Event[SessionEnded], rules: Rules):
+async def on_session_ended(unit: UnitOfWork, event: Event[SessionEnded], rules: Rules) -> None:
     course, sessions, session = await _session_of(unit, event)
     decision = session_rules.end_session(
         course, session, sessions, event.data, **_context(unit, rules)
@@ -130,7 +134,7 @@ async def on_session_ended(unit: UnitOfWork, event: Event[SessionEnded], rules: 
 @_rule_violations
 async def on_session_abort_reported(
     unit: UnitOfWork, event: Event[SessionAbortReported], rules: Rules
-):
+) -> None:
     course, sessions, session = await _session_of(unit, event)
     decision = session_rules.abort_session(
         course, session, sessions, event.data, **_context(unit, rules), seed=event.id
@@ -139,7 +143,9 @@ async def on_session_abort_reported(
 
 
 @_rule_violations
-async def on_patient_discharged(unit: UnitOfWork, event: Event[PatientDischarged], rules: Rules):
+async def on_patient_discharged(
+    unit: UnitOfWork, event: Event[PatientDischarged], rules: Rules
+) -> None:
     _, _, session = await _session_of(unit, event)
     decision = session_rules.discharge(session, event.data, protocol=rules.protocol, now=unit.now())
     await _apply(unit, decision, event)
@@ -148,7 +154,7 @@ async def on_patient_discharged(unit: UnitOfWork, event: Event[PatientDischarged
 @_rule_violations
 async def on_maintenance_recommended(
     unit: UnitOfWork, event: Event[MaintenanceRecommended], rules: Rules
-):
+) -> None:
     course = await store.course_of_patient(unit.session, event.subject, for_update=True)
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
@@ -160,7 +166,7 @@ async def on_maintenance_recommended(
 
 
 @_rule_violations
-async def on_session_missed_timer(unit: UnitOfWork, timer: Timer, rules: Rules):
+async def on_session_missed_timer(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
     course = await store.course_of_patient(unit.session, timer.patient_id, for_update=True)
     if course is None:
         raise RuleBroken(f"missed-session timer {timer.timer_key}: patient has no course")

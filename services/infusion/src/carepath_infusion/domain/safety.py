@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from carepath_contracts import SafetyAlert, TreatmentProtocol, VitalsRecorded
-from carepath_infusion.domain.model import HistoryEntry
+from carepath_infusion.domain.model import MONITORED, HistoryEntry, SessionStatus
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,21 @@ class SafetyOutcome:
     """Rules whose episode is open after this reading (alerted, not yet back in range)."""
     alerts: tuple[SafetyAlert, ...]
     """Alerts for episodes this reading opened."""
+
+
+def monitor(
+    status: SessionStatus,
+    open_rules: frozenset[str],
+    reading: VitalsRecorded,
+    protocol: TreatmentProtocol,
+) -> SafetyOutcome:
+    """Readings are judged while the patient is in the chair: infusing or under observation.
+
+    Monitors also stream before check-in and after discharge; those readings change nothing.
+    """
+    if status not in MONITORED:
+        return SafetyOutcome(open_rules=open_rules, alerts=())
+    return assess_reading(reading, open_rules, protocol)
 
 
 def assess_reading(
