@@ -1,1 +1,1 @@
-"""Marks the infusion folder as a package so its tests import as `infusion.tests.*`."""
+"""Gives `infusion.tests` a package name of its own, so tests of services never clash."""

@@ -1,1 +1,1 @@
-"""Makes `runtime.tests` a package name of its own, so test modules of different services never clash."""
+"""Gives `runtime.tests` a package name of its own, so tests of services never clash."""

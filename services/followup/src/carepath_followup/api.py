@@ -15,7 +15,7 @@ from carepath_contracts import (
     Timepoint,
 )
 from carepath_followup import domain, store
-from carepath_runtime.auth import TokenRoles, require_role
+from carepath_runtime.auth import require_role
 from carepath_runtime.service import ServiceRuntime
 from carepath_runtime.timers import Timer, pending_timers
 
@@ -87,14 +87,12 @@ class PatientView(BaseModel):
 
 
 def router(runtime: ServiceRuntime, roles: list[str]) -> APIRouter:
-    settings = runtime.settings
-    tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
     api = APIRouter(prefix="/v1", tags=["follow-up"])
 
     @api.get(
         "/patients/{patient_id}",
         response_model=PatientView,
-        dependencies=[Depends(require_role(lambda: tokens, roles))],
+        dependencies=[Depends(require_role(lambda: runtime.tokens, roles))],
     )
     async def patient(patient_id: str) -> PatientView:
         """The patient's follow-up: scores over time, assessments, therapy and what is next."""

@@ -1,39 +1,18 @@
 """Follow-up's tables, in a MetaData of their own (the migration creates the same)."""
 
-from datetime import UTC, datetime
-from typing import Any
-
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     Integer,
     MetaData,
     String,
     Table,
-    TypeDecorator,
     UniqueConstraint,
 )
 
-
-class UtcDateTime(TypeDecorator):
-    """Stored in UTC, read back timezone-aware (SQLite keeps no offset of its own)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: Carepath stores UTC instants only")
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
+from carepath_runtime.columns import UtcDateTime
 
 Id = BigInteger().with_variant(Integer(), "sqlite")
 metadata = MetaData()
