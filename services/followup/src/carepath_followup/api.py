@@ -1,6 +1,6 @@
 """HTTP view of a patient's follow-up: score trajectory, assessments, therapy, what comes next."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
@@ -149,8 +149,7 @@ def _upcoming(
     items = [
         UpcomingItem(
             kind=timer.kind,
-            # The runtime's timer rows come back without an offset on SQLite; they are UTC.
-            at=timer.due_at if timer.due_at.tzinfo else timer.due_at.replace(tzinfo=UTC),
+            at=timer.due_at,
             assessment_id=timer.payload.get("assessment_id"),
             timepoint=timer.payload.get("timepoint"),
         )
