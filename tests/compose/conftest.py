@@ -1,0 +1,110 @@
+"""The compose stack for the `compose` tests: brought up once per session, torn down after.
+
+Needs a Docker-compatible engine and Docker Compose v2; deploy/smoke.sh provides both (and
+the local images) on a machine without Docker. Without an engine the tests are skipped, unless
+CAREPATH_COMPOSE_REQUIRED=1 (set by deploy/smoke.sh), which makes that a failure.
+"""
+
+import json
+import os
+import secrets
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .pathway import StackEndpoints, course_planned, screening_to_course_plan, settle
+from .stack import (
+    REPO,
+    ROLES,
+    SERVICES,
+    ComposeProject,
+    build_app_image,
+    engine_kind,
+    free_port,
+    podman_healthchecks,
+    wait_ready,
+    write_env_file,
+)
+
+PROJECT = "carepath-smoke"
+RESULTS_DIR = REPO / "var" / "compose-smoke"
+
+
+@dataclass
+class RunningStack:
+    project: ComposeProject
+    engine: str
+    endpoints: StackEndpoints
+    urls: dict[str, str]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def url(self, service: str, index: int = 1) -> str:
+        return self.project.http_url(service, index)
+
+
+def _timed(timings: dict[str, float], name: str):
+    class _Timer:
+        def __enter__(self):
+            self.start = time.monotonic()
+
+        def __exit__(self, *exc):
+            timings[name] = round(time.monotonic() - self.start, 1)
+
+    return _Timer()
+
+
+@pytest.fixture(scope="session")
+def compose_engine() -> str:
+    kind = engine_kind()
+    if kind == "none":
+        message = "no Docker-compatible engine answers (DOCKER_HOST); deploy/smoke.sh sets one up"
+        if os.environ.get("CAREPATH_COMPOSE_REQUIRED") == "1":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return kind
+
+
+@pytest.fixture(scope="session")
+def stack(compose_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
+    """The whole stack, built locally and ready (every service's /readyz answers 200)."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    env_file: Path = tmp_path_factory.mktemp("compose") / "smoke.env"
+    tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
+    kafka_port = free_port()
+    write_env_file(env_file, kafka_host_port=kafka_port, tokens=tokens)
+    project = ComposeProject(PROJECT, env_file)
+    timings: dict[str, float] = {}
+    # Left over from an interrupted run: containers, network and volumes of this project.
+    project.run("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
+    try:
+        with podman_healthchecks(PROJECT, compose_engine):
+            with _timed(timings, "carepath image build"):
+                build_app_image(project, compose_engine)
+            with _timed(timings, "compose up -d"):
+                project.run("up", "--detach", timeout=600)
+            urls = {service: project.http_url(service) for service in SERVICES}
+            with _timed(timings, "until every /readyz is 200"):
+                wait_ready(urls)
+            endpoints = StackEndpoints(
+                intake_url=urls["intake"], bootstrap=f"127.0.0.1:{kafka_port}", tokens=tokens
+            )
+            yield RunningStack(project, compose_engine, endpoints, urls, timings)
+    finally:
+        # Kept for a failed run: deploy/smoke.sh prints where they are.
+        (RESULTS_DIR / "logs.txt").write_text(project.logs(tail=1000), encoding="utf-8")
+        with _timed(timings, "compose down -v"):
+            project.run("down", "--volumes", "--remove-orphans", "--timeout", "45", check=False)
+        (RESULTS_DIR / "timings.json").write_text(json.dumps(timings, indent=2), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+async def baseline(stack: RunningStack) -> AsyncIterator[dict[str, list[str]]]:
+    """Event types per topic of one undisturbed pathway: what every other run must match."""
+    start = time.monotonic()
+    [patient] = await screening_to_course_plan(stack.endpoints, 1)
+    trails = await settle(stack.endpoints, [patient], course_planned)
+    stack.timings["one pathway (referral to course plan)"] = round(time.monotonic() - start, 1)
+    yield trails[patient].shape()

@@ -1,0 +1,198 @@
+"""The compose stack, up for real: a pathway through it, a restart mid-pathway, two replicas.
+
+Run with deploy/smoke.sh (it sets up an engine and the images when there is no Docker).
+"""
+
+import asyncio
+import json
+import time
+
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
+
+from carepath_contracts.topics import FOLLOWUP_EVENTS, INFUSION_INBOUND, INTAKE_EVENTS
+
+from .conftest import RunningStack
+from .pathway import (
+    COURSE_PLANNED,
+    PATIENT_SCREENED,
+    course_planned,
+    duplicates,
+    observe,
+    screening_to_course_plan,
+    settle,
+)
+from .stack import (
+    SERVICES,
+    counter_value,
+    metrics,
+    readiness,
+    status_without_token,
+    wait_ready,
+)
+
+pytestmark = [pytest.mark.compose, pytest.mark.timeout(900)]
+
+INFUSION_GROUP = "carepath-infusion"
+INFUSION_SUBSCRIPTIONS = {
+    INTAKE_EVENTS.name: INTAKE_EVENTS.partitions,
+    INFUSION_INBOUND.name: INFUSION_INBOUND.partitions,
+    FOLLOWUP_EVENTS.name: FOLLOWUP_EVENTS.partitions,
+}
+
+
+def container_states(stack: RunningStack, service: str) -> list[dict]:
+    result = stack.project.run("ps", "--all", "--format", "json", service)
+    text = result.stdout.strip()
+    if text.startswith("["):
+        return json.loads(text)
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def assert_same_pathways(trails, baseline) -> None:
+    problems = duplicates(trails)
+    assert not problems, problems
+    for patient, trail in trails.items():
+        assert trail.shape() == baseline, f"{patient} differs from the undisturbed pathway"
+
+
+async def test_a_pathway_runs_through_the_stack(stack: RunningStack, baseline) -> None:
+    # The undisturbed pathway: intake screened the patient eligible, infusion planned a course.
+    assert PATIENT_SCREENED in baseline[INTAKE_EVENTS.name]
+    assert COURSE_PLANNED in baseline["carepath.infusion.events"]
+    [patient] = await screening_to_course_plan(stack.endpoints, 1)
+    trails = await settle(stack.endpoints, [patient], course_planned)
+    [screened] = trails[patient].of_type(PATIENT_SCREENED)
+    assert screened.data["outcome"] == "eligible"
+    assert_same_pathways(trails, baseline)
+
+    # Every service is ready and serves its metrics to an operator's token, to no one else.
+    operator = stack.endpoints.tokens["operator"]
+    for service in SERVICES:
+        url = stack.url(service)
+        assert readiness(url) == {
+            "ready": True,
+            "service": service,
+            "checks": {"broker": True, "database": True, "partitions_assigned": True},
+        }
+        assert "carepath_events_consumed_total" in metrics(url, operator)
+        assert status_without_token(f"{url}/metrics") == 401
+    intake_metrics = metrics(stack.url("intake"), operator)
+    assert counter_value(intake_metrics, "carepath_events_published_total") >= 4
+
+
+async def test_a_stopped_service_catches_up_and_a_killed_one_loses_nothing(
+    stack: RunningStack, baseline
+) -> None:
+    project = stack.project
+    # 1. infusion stops cleanly (SIGTERM through the init: quick, exit 0) in mid-pathway:
+    #    patients get screened while it is down; it plans their courses once it is back.
+    started = time.monotonic()
+    project.run("stop", "infusion")
+    stop_seconds = time.monotonic() - started
+    [state] = container_states(stack, "infusion")
+    assert state["State"] == "exited" and state["ExitCode"] == 0, state
+    assert stop_seconds < 15, f"stopping infusion took {stop_seconds:.1f}s"
+    stack.timings["clean stop of infusion"] = round(stop_seconds, 1)
+
+    patients = await screening_to_course_plan(stack.endpoints, 5)
+    await settle(stack.endpoints, patients, lambda t: bool(t.of_type(PATIENT_SCREENED)))
+    waiting = await observe(stack.endpoints, patients)
+    assert not any(course_planned(trail) for trail in waiting.values())
+
+    project.run("start", "infusion")
+    wait_ready({"infusion": stack.url("infusion")})
+    trails = await settle(stack.endpoints, patients, course_planned)
+    assert_same_pathways(trails, baseline)
+
+    # 2. infusion is killed (SIGKILL: no clean shutdown at all) while it works through a burst;
+    #    what it had not committed is redelivered, what it had is not done twice.
+    burst = await screening_to_course_plan(stack.endpoints, 8)
+    planned_before_kill = 0
+    deadline = time.monotonic() + 60
+    while planned_before_kill == 0 and time.monotonic() < deadline:
+        seen = await observe(stack.endpoints, burst)
+        planned_before_kill = sum(course_planned(trail) for trail in seen.values())
+        await asyncio.sleep(0.2)
+    project.run("kill", "--signal", "SIGKILL", "infusion")
+    project.run("start", "infusion")
+    wait_ready({"infusion": stack.url("infusion")})
+    trails = await settle(stack.endpoints, burst, course_planned)
+    assert_same_pathways(trails, baseline)
+    stack.timings["course plans out before SIGKILL (of 8)"] = planned_before_kill
+
+    # 3. follow-up restarts cleanly and is ready again.
+    project.run("restart", "followup")
+    wait_ready({"followup": stack.url("followup")})
+
+
+async def infusion_group_assignment(bootstrap: str) -> list[dict[str, set[int]]]:
+    """Each member of infusion's consumer group: {topic: partitions} it holds."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        [response] = await admin.describe_consumer_groups([INFUSION_GROUP])
+    finally:
+        await admin.close()
+    [group] = response.groups
+    members = group[5]
+    assignments = []
+    for member in members:
+        raw = member[4]
+        decoded = ConsumerProtocolMemberAssignment.decode(raw) if raw else None
+        held: dict[str, set[int]] = {}
+        for topic, partitions in decoded.assignment if decoded else ():
+            held[topic] = set(partitions)
+        assignments.append(held)
+    return assignments
+
+
+async def test_two_infusion_replicas_split_the_partitions(stack: RunningStack, baseline) -> None:
+    project = stack.project
+    scale = ("up", "--detach", "--no-deps", "--no-recreate", "--scale")
+    project.run(*scale, "infusion=2", "infusion")
+    try:
+        replicas = [stack.url("infusion", 1), stack.url("infusion", 2)]
+        wait_ready({f"infusion #{n}": url for n, url in enumerate(replicas, 1)})
+
+        # Both replicas are members of the one group; together they hold every partition of
+        # the three topics infusion reads, each partition exactly once.
+        deadline = time.monotonic() + 60
+        while True:
+            members = await infusion_group_assignment(stack.endpoints.bootstrap)
+            if len(members) == 2 and all(members):
+                break
+            assert time.monotonic() < deadline, f"group never settled on 2 members: {members}"
+            await asyncio.sleep(1)
+        for topic, count in INFUSION_SUBSCRIPTIONS.items():
+            held = [member.get(topic, set()) for member in members]
+            assert held[0].isdisjoint(held[1]), (topic, held)
+            assert held[0] | held[1] == set(range(count)), (topic, held)
+        assert all(sum(len(p) for p in member.values()) > 0 for member in members)
+
+        operator = stack.endpoints.tokens["operator"]
+
+        def screened_by_each() -> list[float]:
+            return [
+                counter_value(
+                    metrics(url, operator),
+                    "carepath_events_consumed_total",
+                    event_type=PATIENT_SCREENED,
+                )
+                for url in replicas
+            ]
+
+        before = screened_by_each()
+        patients = await screening_to_course_plan(stack.endpoints, 12)
+        trails = await settle(stack.endpoints, patients, course_planned)
+        assert_same_pathways(trails, baseline)
+        handled = [after - first for after, first in zip(screened_by_each(), before, strict=True)]
+        # Patients hash to partitions: 12 of them all landing on one replica's three
+        # partitions of intake's events happens about once in 2,000 runs.
+        assert sum(handled) >= len(patients), handled
+        assert all(count > 0 for count in handled), handled
+        stack.timings["patients handled per infusion replica"] = handled
+    finally:
+        project.run(*scale, "infusion=1", "infusion")
+    wait_ready({"infusion": stack.url("infusion")})

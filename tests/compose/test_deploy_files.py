@@ -1,0 +1,145 @@
+"""Checks of deploy/ that need no container engine: settings coverage, pins, compose shape."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from carepath_contracts.topics import ALL_TOPICS
+from carepath_followup.settings import FollowupSettings
+from carepath_infusion.settings import InfusionSettings
+from carepath_intake.settings import IntakeSettings
+from carepath_runtime.cli.topics import wanted_topics
+from carepath_runtime.control_clock import CONTROL_TOPICS
+from carepath_runtime.localkafka.versions import KAFKA_DOCKER_IMAGE
+
+from .stack import COMPOSE_FILE, DEPLOY, ENV_EXAMPLE, REPO, ROLES, compose_command, write_env_file
+
+SETTINGS = {"intake": IntakeSettings, "infusion": InfusionSettings, "followup": FollowupSettings}
+# Set per service by docker-compose.yml itself (they follow from the stack's layout).
+SET_BY_COMPOSE = {
+    "kafka_bootstrap_servers",
+    "database_url",
+    "topic_prefix",
+    "create_topics",
+    "http_host",
+    "http_port",
+}
+
+
+@pytest.mark.parametrize("service", sorted(SETTINGS))
+def test_env_example_names_every_setting(service: str) -> None:
+    text = ENV_EXAMPLE.read_text(encoding="utf-8")
+    model = SETTINGS[service]
+    prefix = model.model_config["env_prefix"]
+    missing = [
+        prefix + name.upper()
+        for name in model.model_fields
+        if name != "service_name" and not re.search(rf"\b{prefix}{name.upper()}\b", text)
+    ]
+    assert not missing, f"deploy/.env.example does not mention {missing}"
+    compose = COMPOSE_FILE.read_text(encoding="utf-8")
+    for name in SET_BY_COMPOSE:
+        assert f"{prefix}{name.upper()}:" in compose, f"{prefix}{name.upper()} not set in compose"
+
+
+def test_env_example_leaves_no_secret_filled_in() -> None:
+    values = dict(
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    for name in ("POSTGRES_PASSWORD", "KAFKA_CLUSTER_ID", "KAFKA_UI_PASSWORD"):
+        assert values[name] == "", name
+    for service in SETTINGS:
+        hashes = json.loads(values[f"CAREPATH_{service.upper()}_TOKEN_HASHES"].strip("'"))
+        assert all(digest.startswith("<") for digest in hashes), hashes
+        assert set(hashes.values()) == set(ROLES)
+
+
+def test_images_are_pinned_and_kafka_matches_the_local_broker() -> None:
+    compose = COMPOSE_FILE.read_text(encoding="utf-8")
+    assert f"${{KAFKA_IMAGE:-{KAFKA_DOCKER_IMAGE}}}" in compose
+    for image in re.findall(r"image: \$\{\w+:-([^}]+)\}", compose):
+        assert ":" in image and not image.endswith(":latest"), image
+    example = ENV_EXAMPLE.read_text(encoding="utf-8")
+    assert f"KAFKA_IMAGE={KAFKA_DOCKER_IMAGE}\n" in example
+
+
+def test_health_checks_are_shell_strings() -> None:
+    # Podman splits exec-form checks on spaces; CMD-SHELL works on Docker and Podman alike.
+    tests = re.findall(r"^\s+test: (.*)$", COMPOSE_FILE.read_text(encoding="utf-8"), re.M)
+    assert len(tests) == 5
+    assert all(test.startswith('["CMD-SHELL", ') for test in tests), tests
+
+
+def test_dockerfile_is_multi_stage_locked_and_unprivileged() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert dockerfile.count("\nFROM ") == 2
+    assert "uv sync --frozen --no-dev" in dockerfile
+    users = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+
+
+def test_topic_set_up_creates_every_topic() -> None:
+    assert wanted_topics("p.") == {f"p.{t.name}": t.partitions for t in ALL_TOPICS}
+    with_clock = wanted_topics(clock_control=True)
+    assert set(with_clock) == {t.name for t in ALL_TOPICS} | set(CONTROL_TOPICS)
+
+
+def _compose_binary() -> list[str] | None:
+    command = compose_command()
+    if shutil.which(command[0]) is None:
+        return None
+    result = subprocess.run([*command, "version"], capture_output=True, check=False)
+    return command if result.returncode == 0 else None
+
+
+def test_compose_file_resolves_with_the_example_settings(tmp_path) -> None:
+    """`docker compose config` on the example filled in: dependencies, volumes, profile."""
+    command = _compose_binary()
+    if command is None:
+        pytest.skip("no Docker Compose v2 here (deploy/engine.sh up installs one)")
+    env_file = tmp_path / "test.env"
+    write_env_file(env_file, kafka_host_port=9094, tokens={role: role * 3 for role in ROLES})
+    result = subprocess.run(
+        [
+            *command,
+            *("--project-directory", str(DEPLOY), "-f", str(COMPOSE_FILE)),
+            *("--env-file", str(env_file), "--profile", "ui", "config", "--format", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        env={"PATH": "/usr/bin:/bin", "CAREPATH_ENV_FILE": str(env_file)},
+    )
+    config = json.loads(result.stdout)
+    services = config["services"]
+    assert set(services) == {
+        "kafka",
+        "postgres",
+        "kafka-topics",
+        "intake",
+        "infusion",
+        "followup",
+        "kafka-ui",
+    }
+    assert services["kafka-ui"]["profiles"] == ["ui"]
+    assert services["kafka-topics"]["depends_on"]["kafka"]["condition"] == "service_healthy"
+    for name in ("intake", "infusion", "followup"):
+        service = services[name]
+        assert service["init"] is True
+        assert service["depends_on"]["kafka-topics"]["condition"] == (
+            "service_completed_successfully"
+        )
+        assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert service["environment"][f"CAREPATH_{name.upper()}_CREATE_TOPICS"] == "false"
+        assert service["build"]["dockerfile"].endswith("deploy/Dockerfile")
+        assert service["image"] == services["kafka-topics"]["image"]
+        assert all(port["host_ip"] == "127.0.0.1" for port in service["ports"])
+    assert {v["source"] for v in services["kafka"]["volumes"]} == {"kafka-data"}
+    assert "postgres-data" in {v["source"] for v in services["postgres"]["volumes"]}
+    assert set(config["volumes"]) == {"kafka-data", "postgres-data"}
