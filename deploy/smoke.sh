@@ -8,9 +8,10 @@
 # 2. images: on Podman (or with CAREPATH_STANDIN_IMAGES=1) local stand-ins for the public
 #    images are built (deploy/standin/build.sh): nothing is pulled. On Docker the official
 #    images are pulled as usual.
-# 3. tests/compose: brings the stack up (project carepath-smoke, free host ports), waits for
-#    every service's /readyz, drives pathways through it from the host, restarts and scales
-#    services, and tears it down (volumes included).
+# 3. tests/compose: brings the stack up (project carepath-smoke, free host ports, services on
+#    the controlled clock), waits for every service's /readyz, drives pathways through it
+#    from the host (intake's API, and the simulator for whole pathways), stops, kills and
+#    scales services mid-flow, and tears it down (volumes included).
 #
 # Idempotent; needs root only to install Podman. Prints the time of each step at the end.
 set -euo pipefail

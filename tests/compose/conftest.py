@@ -82,7 +82,7 @@ def stack(compose_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     env_file: Path = tmp_path_factory.mktemp("compose") / "smoke.env"
     tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
     kafka_port = free_port()
-    write_env_file(env_file, kafka_host_port=kafka_port, tokens=tokens)
+    write_env_file(env_file, kafka_host_port=kafka_port, tokens=tokens, controlled_clock=True)
     project = ComposeProject(PROJECT, env_file)
     timings: dict[str, float] = {}
     # Left over from an interrupted run: containers, network and volumes of this project.

@@ -235,13 +235,19 @@ def course_planned(trail: Trail) -> bool:
     return bool(trail.of_type(COURSE_PLANNED))
 
 
-def duplicates(trails: Mapping[str, Trail]) -> list[str]:
-    """Event ids seen more than once, and events a patient got more often than once-only ones."""
+def duplicates(
+    trails: Mapping[str, Trail], once_only: Iterable[str] = (PATIENT_SCREENED, COURSE_PLANNED)
+) -> list[str]:
+    """Event ids seen more than once, and `once_only` event types a patient got more than once.
+
+    (The defaults hold for the screening-to-course-plan driver; on other pathways a patient is
+    screened twice when a screening needs a clinician's review.)
+    """
     seen = Counter(event.id for trail in trails.values() for event in trail.events)
     problems = [f"event id {event_id} x{n}" for event_id, n in seen.items() if n > 1]
     for patient, trail in trails.items():
-        for once_only in (PATIENT_SCREENED, COURSE_PLANNED):
-            n = trail.types()[once_only]
+        for event_type in once_only:
+            n = trail.types()[event_type]
             if n > 1:
-                problems.append(f"{patient}: {once_only} x{n}")
+                problems.append(f"{patient}: {event_type} x{n}")
     return problems

@@ -46,7 +46,13 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def write_env_file(path: Path, *, kafka_host_port: int, tokens: Mapping[str, str]) -> None:
+def write_env_file(
+    path: Path,
+    *,
+    kafka_host_port: int,
+    tokens: Mapping[str, str],
+    controlled_clock: bool = False,
+) -> None:
     """deploy/.env.example with every blank and placeholder filled in, as an operator would.
 
     Service ports are left empty (a free host port per container), so the stack never clashes
@@ -69,15 +75,20 @@ def write_env_file(path: Path, *, kafka_host_port: int, tokens: Mapping[str, str
         "CAREPATH_FOLLOWUP_TOKEN_HASHES": f"'{hashes}'",
     }
     values |= {name: os.environ[name] for name in IMAGE_VARIABLES if os.environ.get(name)}
+    # Settings the example leaves at their defaults but a quick test run wants otherwise.
+    values["KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"] = "0"
+    values["KAFKA_HEAP_OPTS"] = "-Xms256m -Xmx768m"
+    if controlled_clock:
+        # The simulator moves time for all three services (weeks of pathway in seconds).
+        values["CAREPATH_TOPICS_CLOCK_CONTROL"] = "true"
+        values |= {f"CAREPATH_{service.upper()}_CLOCK": "controlled" for service in SERVICES}
     lines = []
     for line in ENV_EXAMPLE.read_text(encoding="utf-8").splitlines():
         name = line.split("=", 1)[0]
         if not line.startswith("#") and "=" in line and name in values:
             line = f"{name}={values.pop(name)}"
         lines.append(line)
-    # Settings the example leaves at their defaults but a quick test run wants otherwise.
-    values["KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS"] = "0"
-    values["KAFKA_HEAP_OPTS"] = "-Xms256m -Xmx768m"
+    # What the example only mentions in comments goes at the end.
     lines += ["", "# test run"] + [f"{name}={value}" for name, value in values.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)

@@ -20,6 +20,7 @@ from .pathway import (
     course_planned,
     duplicates,
     observe,
+    read_all,
     screening_to_course_plan,
     settle,
 )
@@ -35,6 +36,7 @@ from .stack import (
 pytestmark = [pytest.mark.compose, pytest.mark.timeout(900)]
 
 INFUSION_GROUP = "carepath-infusion"
+SIMULATOR_SEED = 11
 INFUSION_SUBSCRIPTIONS = {
     INTAKE_EVENTS.name: INTAKE_EVENTS.partitions,
     INFUSION_INBOUND.name: INFUSION_INBOUND.partitions,
@@ -96,6 +98,38 @@ def test_each_service_reaches_only_its_own_database(stack: RunningStack) -> None
         for other in SERVICES:
             if other != role:
                 assert "permission denied for database" in connect(role, other)
+
+
+async def test_whole_pathways_with_the_simulator(stack: RunningStack) -> None:
+    """Every scenario, one simulated patient each, from referral to the end of its pathway.
+
+    The simulator plays the outside world from the host (referral portal and clinicians over
+    intake's HTTP API, clinic systems and the patient app on the inbound topics) and moves the
+    services' controlled clock, so months of pathway pass in seconds.
+    """
+    simulator = pytest.importorskip("carepath_simulator.simulation")
+    scenarios = pytest.importorskip("carepath_simulator.scenarios")
+    access = simulator.StackAccess(
+        bootstrap=stack.endpoints.bootstrap,
+        intake_url=stack.endpoints.intake_url,
+        tokens=stack.endpoints.tokens,
+        topic_prefix=stack.endpoints.topic_prefix,
+    )
+    simulation = simulator.Simulation(access, list(scenarios.Scenario), seed=SIMULATOR_SEED)
+    result = await simulation.run()
+    outcomes = {patient.script.scenario: patient.outcome for patient in result.patients}
+    expected = {patient.script.scenario: patient.script.expected for patient in result.patients}
+    assert outcomes == expected
+    assert all(patient.finished for patient in result.patients)
+    dead_letters = await read_all(
+        stack.endpoints.bootstrap, [f"carepath.{service}.dlq" for service in SERVICES]
+    )
+    assert dead_letters == []
+    trails = await observe(stack.endpoints, [p.patient_id for p in result.patients])
+    assert not duplicates(trails, once_only=())
+    stack.timings["simulator: patients through whole pathways"] = len(result.patients)
+    stack.timings["simulator: clinical days"] = (result.ended_at - result.started_at).days
+    stack.timings["simulator: seconds"] = round(result.wall_seconds, 1)
 
 
 async def test_a_stopped_service_catches_up_and_a_killed_one_loses_nothing(
