@@ -132,6 +132,7 @@ def test_compose_file_resolves_with_the_example_settings(tmp_path) -> None:
     for name in ("intake", "infusion", "followup"):
         service = services[name]
         assert service["init"] is True
+        assert service["read_only"] is True and service["cap_drop"] == ["ALL"]
         assert service["depends_on"]["kafka-topics"]["condition"] == (
             "service_completed_successfully"
         )
