@@ -73,4 +73,4 @@ fi
 export CAREPATH_COMPOSE_REQUIRED=1
 # The stack's own build, up, readiness and tear-down times are in the table below this one.
 step "tests/compose (stack up, tests, down)" \
-  uv run --frozen pytest tests/compose -p no:cacheprovider -v "$@"
+  uv run --frozen pytest tests/compose -m compose -p no:cacheprovider -v "$@"

@@ -12,6 +12,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from carepath_contracts.topics import FOLLOWUP_EVENTS, INFUSION_INBOUND, INTAKE_EVENTS
+from carepath_simulator.scenarios import Scenario
+from carepath_simulator.simulation import Simulation, StackAccess
 
 from .conftest import RunningStack
 from .pathway import (
@@ -34,7 +36,12 @@ from .stack import (
     wait_ready,
 )
 
-pytestmark = [pytest.mark.compose, pytest.mark.timeout(900)]
+pytestmark = [
+    pytest.mark.compose,
+    pytest.mark.kafka,
+    pytest.mark.postgres,
+    pytest.mark.timeout(900),
+]
 
 INFUSION_GROUP = "carepath-infusion"
 SIMULATOR_SEED = 11
@@ -116,15 +123,13 @@ async def test_whole_pathways_with_the_simulator(stack: RunningStack) -> None:
     intake's HTTP API, clinic systems and the patient app on the inbound topics) and moves the
     services' controlled clock, so months of pathway pass in seconds.
     """
-    simulator = pytest.importorskip("carepath_simulator.simulation")
-    scenarios = pytest.importorskip("carepath_simulator.scenarios")
-    access = simulator.StackAccess(
+    access = StackAccess(
         bootstrap=stack.endpoints.bootstrap,
         intake_url=stack.endpoints.intake_url,
         tokens=stack.endpoints.tokens,
         topic_prefix=stack.endpoints.topic_prefix,
     )
-    simulation = simulator.Simulation(access, list(scenarios.Scenario), seed=SIMULATOR_SEED)
+    simulation = Simulation(access, list(Scenario), seed=SIMULATOR_SEED)
     result = await simulation.run()
     outcomes = {patient.script.scenario: patient.outcome for patient in result.patients}
     expected = {patient.script.scenario: patient.script.expected for patient in result.patients}

@@ -189,7 +189,7 @@ async def test_every_reason_is_listed_with_its_kind_and_detail(app):
         "no_escort": "unmet_requirement",
         "moderate_or_severe_brain_injury": "caution",
         "maoi_use": "caution",
-        "hypertension_controlled": "caution",
+        "blood_pressure_above_limit": "caution",
     }
     assert all(reason["detail"] for reason in screening["reasons"])
     assert screening["age_years"] == 44

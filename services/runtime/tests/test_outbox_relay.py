@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.database import transaction
+from carepath_runtime.database import create_read_sessionmaker, transaction
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.outbox import OutboxRelay, add_to_outbox, unsent_count
 from carepath_runtime.records import OutgoingRecord
@@ -37,6 +37,7 @@ def relay(engine, sessions, publisher) -> OutboxRelay:
     return OutboxRelay(
         engine,
         sessions,
+        create_read_sessionmaker(engine),
         publisher,
         ManualClock(NOW),
         ServiceMetrics("probe"),

@@ -4,6 +4,7 @@ FastStream's defaults are at-most-once. Here: acks=all and idempotence on the pr
 on the consumer no auto-commit, earliest offset reset, manual acknowledgement, raw records.
 """
 
+import logging
 from collections.abc import Sequence
 
 from faststream import AckPolicy, Context
@@ -25,6 +26,8 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         allow_auto_create_topics=False,
         graceful_timeout=settings.shutdown_timeout_s,
         description=f"Carepath {settings.service_name} service",
+        # FastStream logs every consumed batch ("Received", "Processed"): keep that at DEBUG.
+        log_level=logging.DEBUG,
     )
 
 

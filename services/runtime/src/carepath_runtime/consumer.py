@@ -1,18 +1,18 @@
 """Turns a batch of consumed records into committed state, outbox rows and dead letters.
 
-For each batch: decode every record; in ONE database transaction run each event's handler
-in its own savepoint together with its inbox row; commit; publish dead letters; only then
-may the caller commit the Kafka offsets. So an offset is never committed before the state
-it produced, a redelivered event is skipped by the inbox, and a poison record is set aside
-with its reason while the rest of the partition moves on.
+For each batch: decode every record; in ONE database transaction skip the events the inbox
+has seen, run each new event's handler and record them all in the inbox; commit; publish
+dead letters; only then may the caller commit the Kafka offsets. So an offset is never
+committed before the state it produced, a redelivered event is skipped by the inbox, and a
+poison record is set aside with its reason while the rest of the partition moves on.
 """
 
 import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, TypeVar
 
 from aiokafka import ConsumerRecord
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -54,6 +54,24 @@ class _RetryBatch(Exception):
         self.cause = cause
 
 
+class _RedoBatch(Exception):
+    """Internal: an event failed for good and is set aside; redo the batch at once without it.
+
+    The fast path runs a whole batch in one transaction without savepoints; failures are
+    rare, so redoing the others is cheaper than a savepoint around every event.
+    """
+
+
+@dataclass
+class _Handled:
+    types: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+
+Prefetch = Callable[[UnitOfWork, Sequence[Any]], Awaitable[None]]
+"""`async def prefetch(unit_of_work, events)`: load what a batch needs in few queries."""
+
+
 class EventProcessor:
     def __init__(
         self,
@@ -67,6 +85,7 @@ class EventProcessor:
         retry: RetryPolicy,
         on_committed: Callable[[], None],
         stopping: asyncio.Event,
+        prefetch: Prefetch | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -77,6 +96,7 @@ class EventProcessor:
         self._retry = retry
         self._on_committed = on_committed
         self._stopping = stopping
+        self._prefetch = prefetch
 
     @property
     def handled_types(self) -> list[str]:
@@ -98,11 +118,13 @@ class EventProcessor:
                 self._metrics.failed.labels(kind="permanent").inc()
 
         unexpected_attempts: dict[int, int] = {}
-        handled_types = await self._with_retries(
+        handled = await self._with_retries(
             lambda: self._handle_batch(records, decoded, failures, unexpected_attempts)
         )
-        for event_type in handled_types:
+        for event_type in handled.types:
             self._metrics.consumed.labels(event_type=event_type).inc()
+        for event_type in handled.duplicates:
+            self._metrics.duplicates.labels(event_type=event_type).inc()
         if failures:
             dead = [(records[index], failures[index]) for index in sorted(failures)]
             await self._with_retries(lambda: self._dead_letters.send(dead, self._clock.now()))
@@ -128,6 +150,8 @@ class EventProcessor:
                 raise ShuttingDownError("stopping: batch left uncommitted for redelivery")
             try:
                 return await attempt()
+            except _RedoBatch:
+                continue
             except Exception as error:
                 cause = error.cause if isinstance(error, _RetryBatch) else error
                 if not isinstance(error, _RetryBatch) and not is_transient(error):
@@ -146,44 +170,59 @@ class EventProcessor:
         decoded: list[Any],
         failures: dict[int, BaseException],
         unexpected_attempts: dict[int, int],
-    ) -> list[str]:
-        """Returns the types handled; raises _RetryBatch when the batch must be tried again."""
-        handled: list[str] = []
+    ) -> _Handled:
+        """One transaction for the batch; raises _RedoBatch or _RetryBatch to go again."""
+        handled = _Handled()
         async with transaction(self._sessions) as session:
             unit = UnitOfWork(session, self._clock, self._topic_prefix)
-            for index, (record, event) in enumerate(zip(records, decoded, strict=True)):
-                if event is None or index in failures:
+            candidates = [
+                (index, record, event)
+                for index, (record, event) in enumerate(zip(records, decoded, strict=True))
+                # Types this service does not consume share some topics: skipped, committed.
+                if event is not None and index not in failures and event.type in self._handlers
+            ]
+            seen = await inbox.processed_among(session, {event.id for _, _, event in candidates})
+            fresh = []
+            for index, record, event in candidates:
+                if event.id in seen:
+                    handled.duplicates.append(event.type)
                     continue
-                handler = self._handlers.get(event.type)
-                if handler is None:
-                    continue  # a type on a shared topic that this service does not consume
+                seen.add(event.id)  # a record produced twice can arrive twice in one batch
+                fresh.append((index, record, event))
+            if self._prefetch and fresh:
+                await self._prefetch(unit, [event for _, _, event in fresh])
+            for index, _record, event in fresh:
                 try:
-                    async with session.begin_nested():
-                        if await inbox.already_processed(session, event.id):
-                            self._metrics.duplicates.labels(event_type=event.type).inc()
-                            continue
-                        await handler(unit, event)
-                        await inbox.record_processed(
-                            session,
-                            event_id=event.id,
-                            event_type=event.type,
-                            topic=record.topic,
-                            partition=record.partition,
-                            offset=record.offset,
-                            at=self._clock.now(),
-                        )
+                    await self._handlers[event.type](unit, event)
                 except Exception as error:
-                    if is_transient(error):
-                        raise _RetryBatch(error) from error
-                    if is_permanent(error):
-                        failures[index] = error
-                        self._metrics.failed.labels(kind="permanent").inc()
-                        continue
-                    unexpected_attempts[index] = unexpected_attempts.get(index, 0) + 1
-                    if unexpected_attempts[index] >= self._retry.unexpected_error_attempts:
-                        log.exception("handler kept failing on %s; dead-lettering", event.type)
-                        failures[index] = error
-                        continue
-                    raise _RetryBatch(error) from error
-                handled.append(event.type)
+                    self._route_failure(index, event, error, failures, unexpected_attempts)
+                handled.types.append(event.type)
+            await inbox.record_processed(
+                session,
+                [
+                    (event, record.topic, record.partition, record.offset)
+                    for _, record, event in fresh
+                ],
+                at=self._clock.now(),
+            )
         return handled
+
+    def _route_failure(
+        self,
+        index: int,
+        event: Any,
+        error: Exception,
+        failures: dict[int, BaseException],
+        unexpected_attempts: dict[int, int],
+    ) -> NoReturn:
+        """The batch's transaction is lost either way; decide how to go again."""
+        if is_transient(error):
+            raise _RetryBatch(error) from error
+        if not is_permanent(error):
+            unexpected_attempts[index] = unexpected_attempts.get(index, 0) + 1
+            if unexpected_attempts[index] < self._retry.unexpected_error_attempts:
+                raise _RetryBatch(error) from error
+            log.exception("handler kept failing on %s; dead-lettering", event.type)
+        failures[index] = error
+        self._metrics.failed.labels(kind="permanent").inc()
+        raise _RedoBatch from error

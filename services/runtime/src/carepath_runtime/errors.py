@@ -9,6 +9,8 @@ from pydantic import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from carepath_contracts import ContractError
+
 # PostgreSQL: serialization failure and deadlock. Two replicas may lock one patient's rows in
 # opposite orders; the database aborts one transaction, and retrying it succeeds.
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
@@ -58,6 +60,4 @@ def _sqlstate(error: DBAPIError) -> str | None:
 
 def is_permanent(error: BaseException) -> bool:
     """True when the message itself is at fault: it goes to the dead-letter topic."""
-    from carepath_contracts import ContractError
-
     return isinstance(error, PermanentError | ContractError | ValidationError)

@@ -57,6 +57,7 @@ class OutboxRelay:
         self,
         engine: AsyncEngine,
         sessions: async_sessionmaker[AsyncSession],
+        read_sessions: async_sessionmaker[AsyncSession],
         publisher: RecordPublisher,
         clock: Clock,
         metrics: ServiceMetrics,
@@ -67,6 +68,7 @@ class OutboxRelay:
     ) -> None:
         self._engine = engine
         self._sessions = sessions
+        self._read_sessions = read_sessions
         self._publisher = publisher
         self._clock = clock
         self._metrics = metrics
@@ -85,7 +87,8 @@ class OutboxRelay:
         async with self._lock, self._relay_turn() as my_turn:
             if not my_turn:
                 return 0
-            async with transaction(self._sessions) as session:
+            # A snapshot read: on SQLite it does not wait for the consumer's write transaction.
+            async with self._read_sessions() as session:
                 rows = (
                     (
                         await session.execute(

@@ -16,9 +16,14 @@ from carepath_runtime import schema_migrations
 from carepath_runtime.auth import TokenRoles
 from carepath_runtime.broker import create_broker, subscribe_processor
 from carepath_runtime.clock import Clock, ManualClock, SystemClock
-from carepath_runtime.consumer import EventProcessor, Handler, RetryPolicy
+from carepath_runtime.consumer import EventProcessor, Handler, Prefetch, RetryPolicy
 from carepath_runtime.control_clock import CONTROL_TOPICS, ClockFollower
-from carepath_runtime.database import create_engine, create_sessionmaker, transaction
+from carepath_runtime.database import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    transaction,
+)
 from carepath_runtime.deadletters import DeadLetterQueue
 from carepath_runtime.inbox import forget_older_than
 from carepath_runtime.metrics import ServiceMetrics
@@ -47,6 +52,7 @@ class ServiceDefinition:
     migrations: Path
     timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
     topics_to_create: Mapping[str, int] = field(default_factory=dict)
+    prefetch: Prefetch | None = None
 
 
 class ServiceRuntime:
@@ -65,6 +71,7 @@ class ServiceRuntime:
         self.tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
+        self.read_sessions = create_read_sessionmaker(self.engine)
         self.broker = create_broker(settings)
         self.publisher = publisher(self.broker)
         self.stopping = asyncio.Event()
@@ -72,6 +79,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.engine,
             self.sessions,
+            self.read_sessions,
             self.publisher,
             self.clock,
             self.metrics,
@@ -98,6 +106,7 @@ class ServiceRuntime:
             ),
             on_committed=self.relay.wake,
             stopping=self.stopping,
+            prefetch=definition.prefetch,
         )
         self.scheduler = TimerScheduler(
             sessions=self.sessions,
@@ -184,7 +193,7 @@ class ServiceRuntime:
         """After the clock moved: fire what is due, publish it, say when the next is due."""
         fired = await self.scheduler.fire_due()
         await self.relay.flush()
-        async with self.sessions() as session:
+        async with self.read_sessions() as session:
             return fired, await next_due_at(session)
 
     @asynccontextmanager
@@ -201,7 +210,7 @@ class ServiceRuntime:
         with suppress(Exception):
             checks["broker"] = await self.broker.ping(timeout=2.0)
         with suppress(Exception):
-            async with self.sessions() as session:
+            async with self.read_sessions() as session:
                 await session.execute(text("SELECT 1"))
             checks["database"] = True
         consumer = self.subscriber.consumer
@@ -211,7 +220,7 @@ class ServiceRuntime:
     async def refresh_gauges(self) -> None:
         """Outbox backlog and consumer lag, measured when metrics are scraped."""
         with suppress(Exception):
-            async with self.sessions() as session:
+            async with self.read_sessions() as session:
                 self.metrics.outbox_backlog.set(await unsent_count(session))
         consumer = self.subscriber.consumer
         if consumer is None:

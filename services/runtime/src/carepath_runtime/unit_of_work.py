@@ -20,6 +20,9 @@ class UnitOfWork:
         self.clock = clock
         self._topic_prefix = topic_prefix
         self.emitted = 0
+        # Rows a batch prefetch loaded, shared with the handlers of this transaction only;
+        # a handler that changes such a row must update or drop its entry.
+        self.cache: dict[str, Any] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
