@@ -31,6 +31,7 @@ def definition(settings: InfusionSettings, protocol: TreatmentProtocol) -> Servi
         timer_handlers=handlers.timer_handlers(protocol, settings),
         migrations=MIGRATIONS,
         topics_to_create={topic.name: topic.partitions for topic in ALL_TOPICS},
+        prefetch=handlers.prefetch,
     )
 
 

@@ -1,8 +1,8 @@
 """One handler per incoming event and timer: load state, let the domain decide, store, emit."""
 
 import functools
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ParamSpec
 
@@ -36,6 +36,16 @@ from carepath_runtime.timers import Timer, TimerHandler
 from carepath_runtime.unit_of_work import UnitOfWork
 
 SOURCE = carepath_source("infusion")
+MONITOR_STATES = "infusion.monitor_states"
+
+
+async def prefetch(unit: UnitOfWork, events: Sequence[Event[Any]]) -> None:
+    """Read every session a batch of vitals is about in one query (the hot path)."""
+    session_ids = {e.data.session_id for e in events if e.type == VitalsRecorded.event_type}
+    if session_ids:
+        unit.cache[MONITOR_STATES] = await store.monitor_states(unit.session, session_ids)
+
+
 P = ParamSpec("P")
 
 
@@ -102,9 +112,13 @@ async def on_session_checked_in(
 
 @_rule_violations
 async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rules: Rules) -> None:
-    # The hot path: one primary-key read; a write only when an alert episode opens or closes.
+    # The hot path: the batch's prefetch read the session; a write only when an alert
+    # episode opens or closes.
     reading = event.data
-    state = await store.monitor_state(unit.session, reading.session_id)
+    prefetched = unit.cache.get(MONITOR_STATES, {})
+    state = prefetched.get(reading.session_id) or await store.monitor_state(
+        unit.session, reading.session_id
+    )
     if state is None or state.patient_id != event.subject:
         raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {event.subject}")
     outcome = monitor(state.status, state.open_alert_rules, reading, rules.protocol)
@@ -112,6 +126,8 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
         await store.set_open_alert_rules(
             unit.session, reading.session_id, outcome.open_rules, at=unit.now()
         )
+        if reading.session_id in prefetched:
+            prefetched[reading.session_id] = replace(state, open_alert_rules=outcome.open_rules)
     if outcome.alerts:
         await _apply(
             unit,
@@ -265,6 +281,8 @@ async def _store_and_emit(
     envelope: Callable[[EventData], Event[Any]],
 ) -> None:
     now: datetime = unit.now()
+    if decision.sessions:
+        unit.cache.pop(MONITOR_STATES, None)  # sessions change: prefetched states are stale
     if decision.course is not None:
         await store.save_course(unit.session, decision.course, at=now)
     await store.save_sessions(unit.session, decision.sessions, at=now)

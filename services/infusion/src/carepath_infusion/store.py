@@ -135,6 +135,24 @@ async def monitor_state(db: AsyncSession, session_id: str) -> MonitorState | Non
     return MonitorState(row.patient_id, SessionStatus(row.status), _rules(row.open_alert_rules))
 
 
+async def monitor_states(db: AsyncSession, session_ids: Iterable[str]) -> dict[str, MonitorState]:
+    """`monitor_state` for many sessions in one query (a batch of vitals)."""
+    rows = await db.execute(
+        select(
+            sessions.c.session_id,
+            sessions.c.patient_id,
+            sessions.c.status,
+            sessions.c.open_alert_rules,
+        ).where(sessions.c.session_id.in_(set(session_ids)))
+    )
+    return {
+        row.session_id: MonitorState(
+            row.patient_id, SessionStatus(row.status), _rules(row.open_alert_rules)
+        )
+        for row in rows
+    }
+
+
 async def set_open_alert_rules(
     db: AsyncSession, session_id: str, rules: Iterable[str], *, at: datetime
 ) -> None:
