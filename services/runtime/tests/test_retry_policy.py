@@ -39,3 +39,8 @@ def test_a_postgres_deadlock_or_serialization_failure_is_retried():
         error = DBAPIError("UPDATE infusion_sessions", {}, _PostgresError(sqlstate))
         assert is_transient(error), sqlstate
     assert not is_transient(DBAPIError("INSERT", {}, _PostgresError("23505")))
+
+
+def test_a_broken_connection_is_transient_but_a_missing_file_is_a_bug():
+    assert is_transient(ConnectionRefusedError("broker down"))
+    assert not is_transient(FileNotFoundError("protocol.json"))

@@ -50,7 +50,8 @@ def is_transient(error: BaseException) -> bool:
         error.connection_invalidated or _sqlstate(error) in RETRYABLE_SQLSTATES
     ):
         return True
-    return isinstance(error, KafkaError | ConnectionError | TimeoutError | OSError)
+    # Network trouble only: other OS errors (a missing file, a permission) are bugs, not waits.
+    return isinstance(error, KafkaError | ConnectionError | TimeoutError)
 
 
 def _sqlstate(error: DBAPIError) -> str | None:
