@@ -8,10 +8,11 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from carepath_contracts import EventData, new_event, to_record
+from carepath_runtime.errors import CarepathError
 
 
-class PortalError(RuntimeError):
-    pass
+class PortalError(CarepathError):
+    """Intake refused what the simulated portal sent."""
 
 
 class ReferralPortal:

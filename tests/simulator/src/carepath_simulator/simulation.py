@@ -8,6 +8,7 @@ repeats, until every patient's pathway has ended.
 import heapq
 import itertools
 import random
+import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -65,7 +66,9 @@ class Simulation:
         self._stack = stack
         self._scenarios = scenarios
         self._rng = random.Random(seed)
-        self._run_id = f"{seed}-{self._rng.getrandbits(32):08x}"
+        # Referral ids must be new on every run (a stack keeps earlier runs' patients); the
+        # seed still decides the scenario mix and the made-up personal details.
+        self._run_id = f"{seed}-{secrets.token_hex(4)}"
         self._protocol = protocol or default_protocol()
         self._progress = progress
         self._agenda: list[tuple[datetime, int, int, Action]] = []

@@ -29,6 +29,7 @@ class TimelineEntry:
     topic: str
     event_type: str
     summary: str
+    produced_ms: int = 0
 
 
 async def patient_timeline(bootstrap: str, prefix: str, patient_id: str) -> list[TimelineEntry]:
@@ -37,7 +38,8 @@ async def patient_timeline(bootstrap: str, prefix: str, patient_id: str) -> list
     entries = [_entry(record, prefix) for record in records if record.key == key]
     if not entries:
         raise UnknownPatientError(patient_id)
-    return sorted(entries, key=lambda entry: (entry.time is None, entry.time, entry.topic))
+    # Clinical time first; within one moment, the order records reached Kafka (cause first).
+    return sorted(entries, key=lambda entry: (entry.time is None, entry.time, entry.produced_ms))
 
 
 def _entry(record: ConsumerRecord, prefix: str) -> TimelineEntry:
@@ -46,13 +48,15 @@ def _entry(record: ConsumerRecord, prefix: str) -> TimelineEntry:
     try:
         event = from_record(record.value, record.headers)
     except ContractError as error:
-        return TimelineEntry(None, topic, "(unreadable)", str(error)[:SUMMARY_CHARS])
+        return TimelineEntry(
+            None, topic, "(unreadable)", str(error)[:SUMMARY_CHARS], record.timestamp
+        )
     summary = json.dumps(event.data.model_dump(mode="json"), separators=(",", ":"))
     if dead_letter_class:
         message = header_value(record.headers, ERROR_MESSAGE) or ""
         summary = f"DEAD LETTER {dead_letter_class}: {message}"
     short_type = event.type.removeprefix("carepath.")
-    return TimelineEntry(event.time, topic, short_type, _shorten(summary))
+    return TimelineEntry(event.time, topic, short_type, _shorten(summary), record.timestamp)
 
 
 def _shorten(text: str) -> str:
