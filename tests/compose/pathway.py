@@ -21,6 +21,8 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from carepath_contracts import default_protocol
 from carepath_contracts.topics import FOLLOWUP_EVENTS, INFUSION_EVENTS, INTAKE_EVENTS
 
+POLL_S = 1.0  # how often the pathway trails are checked against their deadline
+
 OBSERVED_TOPICS = (INTAKE_EVENTS.name, INFUSION_EVENTS.name, FOLLOWUP_EVENTS.name)
 PATIENT_SCREENED = "carepath.intake.patient-screened.v1"
 COURSE_PLANNED = "carepath.infusion.course-planned.v1"
@@ -239,7 +241,7 @@ async def settle(
                 f"{len(pending)} of {len(trails)} pathways not done after {timeout:.0f}s: "
                 + ", ".join(f"{p}: {dict(trails[p].types())}" for p in pending[:5])
             )
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(POLL_S)
 
 
 def course_planned(trail: Trail) -> bool:

@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+POLL_S = 0.5  # how often /readyz is asked until its deadline
+
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE_FILE = DEPLOY / "docker-compose.yml"
@@ -259,7 +261,7 @@ def wait_ready(urls: Mapping[str, str], timeout: float = 240.0) -> dict[str, flo
             if time.monotonic() - start > timeout:
                 missing = sorted(set(urls) - set(ready))
                 raise TimeoutError(f"/readyz not 200 within {timeout:.0f}s for {missing}")
-            time.sleep(0.5)
+            time.sleep(POLL_S)
     return ready
 
 

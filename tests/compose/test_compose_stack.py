@@ -36,6 +36,9 @@ from .stack import (
     wait_ready,
 )
 
+FAST_POLL_S = 0.05  # catch infusion mid-burst, before it has taken every patient
+POLL_S = 1.0  # how often the consumer group is checked until its deadline
+
 pytestmark = [
     pytest.mark.compose,
     pytest.mark.kafka,
@@ -188,7 +191,7 @@ async def test_a_stopped_service_catches_up_and_a_killed_one_loses_nothing(
     deadline = time.monotonic() + 60
     while taken == 0 and time.monotonic() < deadline and not burst_task.done():
         taken = await asyncio.to_thread(screened_by_infusion) - before
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(FAST_POLL_S)
     await asyncio.to_thread(project.run, "kill", "--signal", "SIGKILL", "infusion")
     burst = await burst_task
     project.run("start", "infusion")
@@ -240,7 +243,7 @@ async def test_two_infusion_replicas_split_the_partitions(stack: RunningStack, b
             if len(members) == 2 and all(members):
                 break
             assert time.monotonic() < deadline, f"group never settled on 2 members: {members}"
-            await asyncio.sleep(1)
+            await asyncio.sleep(POLL_S)
         for topic, count in INFUSION_SUBSCRIPTIONS.items():
             held = [member.get(topic, set()) for member in members]
             assert held[0].isdisjoint(held[1]), (topic, held)

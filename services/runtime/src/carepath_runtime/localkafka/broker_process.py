@@ -12,6 +12,8 @@ from pathlib import Path
 from carepath_runtime.localkafka.data_layout import BrokerLayout
 from carepath_runtime.localkafka.server_config import jvm_logging_options
 
+POLL_S = 0.1  # how often a stopping broker is checked until the timeout
+
 BROKER_MAIN_CLASS = "kafka.Kafka"
 
 # KAFKA_HEAP_OPTS is what Kafka's own scripts read; the default suits a laptop and CI.
@@ -108,7 +110,7 @@ def stop_broker(pid: int, layout: BrokerLayout, *, timeout: float = 60.0) -> boo
     while time.monotonic() < deadline:
         if not broker_is_alive(pid, layout):
             return False
-        time.sleep(0.1)
+        time.sleep(POLL_S)
     try:
         # The process group also holds anything the JVM might have forked.
         os.killpg(pid, signal.SIGKILL)
