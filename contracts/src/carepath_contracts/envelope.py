@@ -1,5 +1,6 @@
 """The CloudEvents 1.0 envelope every Carepath event travels in, and helpers to build one."""
 
+import functools
 import re
 import uuid
 from datetime import datetime
@@ -104,6 +105,13 @@ def carepath_source(service: str) -> str:
     return f"carepath/{service}"
 
 
+@functools.cache
+def envelope_model(data_model: type[Any]) -> type[Event[Any]]:
+    """`Event[data_model]`, kept: pydantic caches parametrized models only weakly, and
+    rebuilding one after a garbage collection costs milliseconds on the hot path."""
+    return Event[data_model]  # type: ignore[valid-type]
+
+
 def new_event(
     data: DataT,
     *,
@@ -119,7 +127,7 @@ def new_event(
     event_type = getattr(type(data), "event_type", None)
     if event_type is None:
         raise TypeError(f"{type(data).__name__} declares no event_type; it is not an event")
-    return Event[type(data)](  # type: ignore[misc]
+    return envelope_model(type(data))(
         specversion=SPECVERSION,
         id=event_id or str(uuid.uuid4()),
         source=source,

@@ -14,6 +14,7 @@ from carepath_contracts.envelope import (
     EventData,
     carepath_source,
     dataschema_for,
+    envelope_model,
     new_event,
 )
 from carepath_contracts.errors import UnknownEventTypeError
@@ -60,7 +61,7 @@ class EventSpec:
 
     @property
     def envelope_model(self) -> builtins.type[Event[Any]]:
-        return Event[self.data_model]  # type: ignore[name-defined]
+        return envelope_model(self.data_model)
 
     def example(self) -> Event[Any]:
         """A complete, deterministic example event of this type."""

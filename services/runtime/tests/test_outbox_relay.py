@@ -1,12 +1,22 @@
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.database import create_read_sessionmaker, transaction
+from carepath_runtime.database import (
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    transaction,
+)
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.outbox import OutboxRelay, add_to_outbox, unsent_count
 from carepath_runtime.records import OutgoingRecord
+from carepath_runtime.schema_migrations import upgrade
+
+from .conftest import PROBE_MIGRATIONS
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -91,3 +101,67 @@ async def test_sent_rows_are_forgotten_after_the_retention_window(engine, sessio
     await the_relay.flush()
     assert await the_relay.forget_sent_before(NOW - timedelta(days=1)) == 0
     assert await the_relay.forget_sent_before(NOW + timedelta(seconds=1)) == 1
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path):
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'service.db'}")
+    await upgrade(engine, PROBE_MIGRATIONS)
+    yield engine
+    await engine.dispose()
+
+
+async def test_on_sqlite_publishing_does_not_wait_for_a_writer(sqlite_engine):
+    # The consumer's batch holds SQLite's one write lock for a while; the relay must still
+    # publish what committed before, and mark it sent once the writer is done.
+    sessions = create_sessionmaker(sqlite_engine)
+    await add(sessions, record(1), record(2), record(3))
+    publisher = RecordingPublisher()
+    the_relay = relay(sqlite_engine, sessions, publisher)
+    writer_holds_lock = asyncio.Event()
+    release_writer = asyncio.Event()
+
+    async def long_batch() -> None:
+        async with transaction(sessions) as session:
+            await add_to_outbox(session, record(4), event_type="probe.v1", at=NOW)
+            writer_holds_lock.set()
+            await release_writer.wait()
+
+    writer = asyncio.create_task(long_batch())
+    await writer_holds_lock.wait()
+    assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 2
+    assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 1
+    assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 0  # no row twice
+    assert [r.event_id for r in publisher.published] == ["e1", "e2", "e3"]
+    async with create_read_sessionmaker(sqlite_engine)() as session:
+        assert await unsent_count(session) == 3  # the marks wait for the writer
+
+    release_writer.set()
+    await writer
+    await the_relay.flush()
+    assert [r.event_id for r in publisher.published] == ["e1", "e2", "e3", "e4"]
+    async with sessions() as session:
+        assert await unsent_count(session) == 0
+
+
+async def test_a_failed_background_mark_is_reported_and_retried(sqlite_engine, monkeypatch):
+    sessions = create_sessionmaker(sqlite_engine)
+    await add(sessions, record(1))
+    publisher = RecordingPublisher()
+    the_relay = relay(sqlite_engine, sessions, publisher)
+    real_mark_sent = the_relay._mark_sent
+    failures = [OperationalError("UPDATE runtime_outbox", {}, Exception("disk I/O error"))]
+
+    async def mark_sent_failing_once(ids):
+        if failures:
+            raise failures.pop()
+        await real_mark_sent(ids)
+
+    monkeypatch.setattr(the_relay, "_mark_sent", mark_sent_failing_once)
+    assert await the_relay.publish_pending() == 1
+    with pytest.raises(OperationalError):
+        await the_relay.flush()  # the relay loop backs off on this, then passes again
+    await the_relay.flush()
+    assert [r.event_id for r in publisher.published] == ["e1"]  # published once only
+    async with sessions() as session:
+        assert await unsent_count(session) == 0
