@@ -9,8 +9,10 @@ from sqlalchemy.exc import IntegrityError
 from carepath_infusion import store
 from carepath_infusion.app import MIGRATIONS
 from carepath_infusion.domain.model import CourseStatus, HistoryEntry, SessionStatus
+from carepath_runtime.clock import ManualClock
 from carepath_runtime.database import create_engine, create_sessionmaker, transaction
 from carepath_runtime.schema_migrations import upgrade
+from carepath_runtime.unit_of_work import UnitOfWork
 
 from .builders import CALM
 from .domain_fixtures import planned
@@ -26,12 +28,18 @@ async def sessions(database_url):
     await engine.dispose()
 
 
+def unit_of(db) -> UnitOfWork:
+    return UnitOfWork(db, ManualClock(NOW), topic_prefix="")
+
+
 async def save(sessionmaker, decision, patient_id: str) -> None:
     async with transaction(sessionmaker) as db:
         if decision.course is not None:
             await store.save_course(db, decision.course, at=NOW)
         await store.save_sessions(db, decision.sessions, at=NOW)
-        await store.add_history(db, patient_id, decision.history)
+        unit = unit_of(db)
+        store.add_history_later(unit, patient_id, decision.history)
+        await unit.flush()
 
 
 async def test_a_planned_course_and_its_sessions_read_back_as_they_were_saved(sessions):
@@ -71,7 +79,11 @@ async def test_the_monitor_state_is_one_lookup_and_alert_episodes_are_kept(sessi
     await save(sessions, decision, "pt-store-3")
     session_id = decision.sessions[0].session_id
     async with transaction(sessions) as db:
-        await store.set_open_alert_rules(db, session_id, {"systolic_high", "spo2_low"}, at=NOW)
+        unit = unit_of(db)
+        store.set_open_alert_rules_later(unit, session_id, {"spo2_low"}, at=NOW)
+        store.set_open_alert_rules_later(unit, session_id, {"systolic_high", "spo2_low"}, at=NOW)
+        assert (await store.monitor_state(db, session_id)).open_alert_rules == set()  # buffered
+        await unit.flush()  # in order: the last change wins
     async with sessions() as db:
         state = await store.monitor_state(db, session_id)
         unknown = await store.monitor_state(db, "session-nobody")
@@ -86,8 +98,10 @@ async def test_history_comes_back_per_patient_in_the_order_it_happened(sessions)
     session_id = decision.sessions[0].session_id
     later = HistoryEntry(session_id, NOW + timedelta(days=1), "in_progress", {"note": "ok"})
     async with transaction(sessions) as db:
-        await store.add_history(db, "pt-store-4", [later])
-        await store.add_history(db, "pt-someone-else", [later])
+        unit = unit_of(db)
+        store.add_history_later(unit, "pt-store-4", [later])
+        store.add_history_later(unit, "pt-someone-else", [later])
+        await unit.flush()
     async with sessions() as db:
         history = await store.history_of_patient(db, "pt-store-4")
     assert [entry.what for entry in history] == ["scheduled"] * 6 + ["in_progress"]

@@ -5,10 +5,17 @@ import json
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import OperationalError
 
-from carepath_contracts import INTAKE_DLQ, INTAKE_EVENTS, INTAKE_INBOUND, from_record
+from carepath_contracts import (
+    INTAKE_DLQ,
+    INTAKE_EVENTS,
+    INTAKE_INBOUND,
+    ReferralAccepted,
+    caused_by,
+    from_record,
+)
 from carepath_runtime import deadletters
 from carepath_runtime.service import ServiceRuntime
 from carepath_runtime.testing.conditions import eventually, metric_total
@@ -179,3 +186,45 @@ async def test_a_transient_database_failure_is_retried_with_backoff_without_a_du
     assert len(replies_to(records, {event.id})) == 1
     exposition = runtime.metrics.exposition().decode()
     assert 'carepath_handler_failures_total{kind="transient",service="probe"} 2.0' in exposition
+
+
+async def test_a_buffered_write_that_fails_at_the_flush_dead_letters_only_its_own_event(
+    settings, kafka_bootstrap
+):
+    # The handler buffers a row keyed by the patient, so a second referral of the same
+    # patient breaks the primary key only when the batch's buffered rows are written.
+    async def reply_and_record_patient_later(unit, event):
+        unit.write_later(insert(handled), {"event_id": event.subject, "patient_id": "p"})
+        reply = ReferralAccepted(
+            responder_role=event.data.responder_role,
+            referral_source=event.data.referral_source,
+            accepted_at=unit.now(),
+        )
+        await unit.emit(caused_by(event, reply, source="carepath/probe", time=unit.now()))
+
+    first, again = referral(patient_id="p-twice"), referral(patient_id="p-twice")
+    other = referral(patient_id="p-once")
+    settings = settings.model_copy(update={"unexpected_error_attempts": 2})
+    runtime = ServiceRuntime(probe_definition(reply_and_record_patient_later), settings)
+    await runtime.start()
+    try:
+        await produce_events(kafka_bootstrap, [first, again, other], settings.topic_prefix)
+        dead = await read_until(
+            kafka_bootstrap, settings.topic_prefix + INTAKE_DLQ.name, lambda got: len(got) >= 1
+        )
+        replies = await read_until(
+            kafka_bootstrap,
+            settings.topic_prefix + INTAKE_EVENTS.name,
+            lambda got: len(replies_to(got, {first.id, other.id})) >= 2,
+        )
+    finally:
+        await runtime.stop()
+
+    assert [from_record(r.value, r.headers).id for r in dead] == [again.id]
+    assert header(dead[0], deadletters.ERROR_CLASS) == "IntegrityError"
+    assert sorted(e.causationid for e in replies_to(replies, {first.id, again.id, other.id})) == (
+        sorted([first.id, other.id])
+    )
+    async with runtime.sessions() as session:
+        rows = (await session.execute(select(handled.c.event_id))).scalars().all()
+    assert sorted(rows) == ["p-once", "p-twice"]

@@ -12,7 +12,7 @@ from carepath_runtime.database import (
     transaction,
 )
 from carepath_runtime.metrics import ServiceMetrics
-from carepath_runtime.outbox import OutboxRelay, add_to_outbox, unsent_count
+from carepath_runtime.outbox import INSERT_OUTBOX, OutboxRelay, outbox_row, unsent_count
 from carepath_runtime.records import OutgoingRecord
 from carepath_runtime.schema_migrations import upgrade
 
@@ -55,6 +55,10 @@ def relay(engine, sessions, publisher) -> OutboxRelay:
         poll_interval_s=0.05,
         retry_max_delay_s=0.1,
     )
+
+
+async def add_to_outbox(session, item: OutgoingRecord, *, event_type: str, at: datetime) -> None:
+    await session.execute(INSERT_OUTBOX, outbox_row(item, event_type=event_type, at=at))
 
 
 async def add(sessions, *records):

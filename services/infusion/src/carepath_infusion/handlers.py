@@ -72,7 +72,7 @@ def _rule_violations(handler: Callable[P, Awaitable[None]]) -> Callable[P, Await
 async def on_patient_screened(
     unit: UnitOfWork, event: Event[PatientScreened], rules: Rules
 ) -> None:
-    course = await store.course_of_patient(unit.session, event.subject, for_update=True)
+    course = await _course_of(unit, event.subject)
     decision = course_rules.plan_course(
         event.data,
         course,
@@ -90,7 +90,7 @@ async def on_patient_screened(
 async def on_patient_withdrawn(
     unit: UnitOfWork, event: Event[PatientWithdrawn], rules: Rules
 ) -> None:
-    course = await store.course_of_patient(unit.session, event.subject, for_update=True)
+    course = await _course_of(unit, event.subject)
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
@@ -116,15 +116,16 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
     # episode opens or closes.
     reading = event.data
     prefetched = unit.cache.get(MONITOR_STATES, {})
-    state = prefetched.get(reading.session_id) or await store.monitor_state(
-        unit.session, reading.session_id
-    )
+    state = prefetched.get(reading.session_id)
+    if state is None:
+        await unit.flush()  # earlier readings of this batch may have buffered rule changes
+        state = await store.monitor_state(unit.session, reading.session_id)
     if state is None or state.patient_id != event.subject:
         raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {event.subject}")
     outcome = monitor(state.status, state.open_alert_rules, reading, rules.protocol)
     if outcome.open_rules != state.open_alert_rules:
-        await store.set_open_alert_rules(
-            unit.session, reading.session_id, outcome.open_rules, at=unit.now()
+        store.set_open_alert_rules_later(
+            unit, reading.session_id, outcome.open_rules, at=unit.now()
         )
         if reading.session_id in prefetched:
             prefetched[reading.session_id] = replace(state, open_alert_rules=outcome.open_rules)
@@ -171,7 +172,7 @@ async def on_patient_discharged(
 async def on_maintenance_recommended(
     unit: UnitOfWork, event: Event[MaintenanceRecommended], rules: Rules
 ) -> None:
-    course = await store.course_of_patient(unit.session, event.subject, for_update=True)
+    course = await _course_of(unit, event.subject)
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
@@ -183,7 +184,7 @@ async def on_maintenance_recommended(
 
 @_rule_violations
 async def on_session_missed_timer(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
-    course = await store.course_of_patient(unit.session, timer.patient_id, for_update=True)
+    course = await _course_of(unit, timer.patient_id)
     if course is None:
         raise RuleBroken(f"missed-session timer {timer.timer_key}: patient has no course")
     sessions = await store.sessions_of_course(unit.session, course.course_id)
@@ -237,13 +238,19 @@ def timer_handlers(
     return {MISSED_TIMER: functools.partial(on_session_missed_timer, rules=rules)}
 
 
+async def _course_of(unit: UnitOfWork, patient_id: str) -> Course | None:
+    # The vitals hot path buffers its writes to sessions: every other read comes after them.
+    await unit.flush()
+    return await store.course_of_patient(unit.session, patient_id, for_update=True)
+
+
 def _context(unit: UnitOfWork, rules: Rules) -> dict[str, Any]:
     return {"protocol": rules.protocol, "policy": rules.policy, "now": unit.now()}
 
 
 async def _session_of(unit: UnitOfWork, event: Event[Any]) -> tuple[Course, list[Session], Session]:
     session_id = event.data.session_id
-    course = await store.course_of_patient(unit.session, event.subject, for_update=True)
+    course = await _course_of(unit, event.subject)
     if course is None:
         raise RuleBroken(f"session {session_id}: patient {event.subject} has no infusion course")
     sessions = await store.sessions_of_course(unit.session, course.course_id)
@@ -286,7 +293,7 @@ async def _store_and_emit(
     if decision.course is not None:
         await store.save_course(unit.session, decision.course, at=now)
     await store.save_sessions(unit.session, decision.sessions, at=now)
-    await store.add_history(unit.session, patient_id, decision.history)
+    store.add_history_later(unit, patient_id, decision.history)
     for key in decision.cancelled_timers:
         await unit.cancel_timer(key)
     for timer in decision.timers:

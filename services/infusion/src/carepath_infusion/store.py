@@ -17,6 +17,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     insert,
     select,
     update,
@@ -32,6 +33,7 @@ from carepath_infusion.domain.model import (
     Session,
     SessionStatus,
 )
+from carepath_runtime.unit_of_work import UnitOfWork
 
 metadata = MetaData()
 Moment = DateTime(timezone=True)
@@ -153,13 +155,20 @@ async def monitor_states(db: AsyncSession, session_ids: Iterable[str]) -> dict[s
     }
 
 
-async def set_open_alert_rules(
-    db: AsyncSession, session_id: str, rules: Iterable[str], *, at: datetime
+_SET_OPEN_ALERT_RULES = (
+    update(sessions)
+    .where(sessions.c.session_id == bindparam("session_id_"))
+    .values(open_alert_rules=bindparam("rules_"), updated_at=bindparam("at_"))
+)
+
+
+def set_open_alert_rules_later(
+    unit: UnitOfWork, session_id: str, rules: Iterable[str], *, at: datetime
 ) -> None:
-    await db.execute(
-        update(sessions)
-        .where(sessions.c.session_id == session_id)
-        .values(open_alert_rules=",".join(sorted(rules)), updated_at=at)
+    """Buffered (the hot path): read sessions only after `unit.flush()`."""
+    unit.write_later(
+        _SET_OPEN_ALERT_RULES,
+        {"session_id_": session_id, "rules_": ",".join(sorted(rules)), "at_": at},
     )
 
 
@@ -208,20 +217,21 @@ async def save_sessions(db: AsyncSession, changed: Sequence[Session], *, at: dat
         await _upsert(db, sessions, sessions.c.session_id, session.session_id, values)
 
 
-async def add_history(db: AsyncSession, patient_id: str, entries: Sequence[HistoryEntry]) -> None:
-    if entries:
-        await db.execute(
-            insert(history),
-            [
-                {
-                    "session_id": entry.session_id,
-                    "patient_id": patient_id,
-                    "at": entry.at,
-                    "what": entry.what,
-                    "detail": entry.detail,
-                }
-                for entry in entries
-            ],
+_INSERT_HISTORY = insert(history)
+
+
+def add_history_later(unit: UnitOfWork, patient_id: str, entries: Sequence[HistoryEntry]) -> None:
+    """Buffered: nothing reads the history back within a transaction."""
+    for entry in entries:
+        unit.write_later(
+            _INSERT_HISTORY,
+            {
+                "session_id": entry.session_id,
+                "patient_id": patient_id,
+                "at": entry.at,
+                "what": entry.what,
+                "detail": entry.detail,
+            },
         )
 
 

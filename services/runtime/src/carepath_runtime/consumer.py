@@ -1,7 +1,8 @@
 """Turns a batch of consumed records into committed state, outbox rows and dead letters.
 
 For each batch: decode every record; in ONE database transaction skip the events the inbox
-has seen, run each new event's handler and record them all in the inbox; commit; publish
+has seen, run each new event's handler, write what the handlers buffered (one statement
+for all their outbox rows, say) and record them all in the inbox; commit; publish
 dead letters; only then may the caller commit the Kafka offsets. So an offset is never
 committed before the state it produced, a redelivered event is skipped by the inbox, and a
 poison record is set aside with its reason while the rest of the partition moves on.
@@ -68,6 +69,15 @@ class _Handled:
     duplicates: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Attempts:
+    """What earlier attempts at one batch learned, for the next attempt."""
+
+    failures: dict[int, BaseException]  # by index in the batch: set aside for good
+    unexpected: dict[int, int] = field(default_factory=dict)  # unclassified errors so far
+    flush_each_event: bool = False  # a buffered write failed: find out whose it was
+
+
 Prefetch = Callable[[UnitOfWork, Sequence[Any]], Awaitable[None]]
 """`async def prefetch(unit_of_work, events)`: load what a batch needs in few queries."""
 
@@ -117,10 +127,8 @@ class EventProcessor:
                 failures[index] = error
                 self._metrics.failed.labels(kind="permanent").inc()
 
-        unexpected_attempts: dict[int, int] = {}
-        handled = await self._with_retries(
-            lambda: self._handle_batch(records, decoded, failures, unexpected_attempts)
-        )
+        attempts = _Attempts(failures)
+        handled = await self._with_retries(lambda: self._handle_batch(records, decoded, attempts))
         for event_type in handled.types:
             self._metrics.consumed.labels(event_type=event_type).inc()
         for event_type in handled.duplicates:
@@ -168,8 +176,7 @@ class EventProcessor:
         self,
         records: Sequence[ConsumerRecord],
         decoded: list[Any],
-        failures: dict[int, BaseException],
-        unexpected_attempts: dict[int, int],
+        attempts: _Attempts,
     ) -> _Handled:
         """One transaction for the batch; raises _RedoBatch or _RetryBatch to go again."""
         handled = _Handled()
@@ -179,7 +186,9 @@ class EventProcessor:
                 (index, record, event)
                 for index, (record, event) in enumerate(zip(records, decoded, strict=True))
                 # Types this service does not consume share some topics: skipped, committed.
-                if event is not None and index not in failures and event.type in self._handlers
+                if event is not None
+                and index not in attempts.failures
+                and event.type in self._handlers
             ]
             seen = await inbox.processed_among(session, {event.id for _, _, event in candidates})
             fresh = []
@@ -194,9 +203,20 @@ class EventProcessor:
             for index, _record, event in fresh:
                 try:
                     await self._handlers[event.type](unit, event)
+                    if attempts.flush_each_event:
+                        await unit.flush()
                 except Exception as error:
-                    self._route_failure(index, event, error, failures, unexpected_attempts)
+                    self._route_failure(index, event, error, attempts)
                 handled.types.append(event.type)
+            try:
+                await unit.flush()
+            except Exception as error:
+                if is_transient(error):
+                    raise
+                # A buffered row failed and cannot say whose it was: go again flushing after
+                # each event, so the failure is routed as that event's own.
+                attempts.flush_each_event = True
+                raise _RedoBatch from error
             await inbox.record_processed(
                 session,
                 [
@@ -212,17 +232,16 @@ class EventProcessor:
         index: int,
         event: Any,
         error: Exception,
-        failures: dict[int, BaseException],
-        unexpected_attempts: dict[int, int],
+        attempts: _Attempts,
     ) -> NoReturn:
         """The batch's transaction is lost either way; decide how to go again."""
         if is_transient(error):
             raise _RetryBatch(error) from error
         if not is_permanent(error):
-            unexpected_attempts[index] = unexpected_attempts.get(index, 0) + 1
-            if unexpected_attempts[index] < self._retry.unexpected_error_attempts:
+            attempts.unexpected[index] = attempts.unexpected.get(index, 0) + 1
+            if attempts.unexpected[index] < self._retry.unexpected_error_attempts:
                 raise _RetryBatch(error) from error
             log.exception("handler kept failing on %s; dead-lettering", event.type)
-        failures[index] = error
+        attempts.failures[index] = error
         self._metrics.failed.labels(kind="permanent").inc()
         raise _RedoBatch from error

@@ -9,6 +9,7 @@ import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import RowMapping, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -27,20 +28,19 @@ log = logging.getLogger(__name__)
 RELAY_LOCK_ID = 7_301_001
 
 
-async def add_to_outbox(
-    session: AsyncSession, record: OutgoingRecord, *, event_type: str, at: datetime
-) -> None:
-    await session.execute(
-        insert(outbox).values(
-            event_id=record.event_id,
-            event_type=event_type,
-            topic=record.topic,
-            key=record.key,
-            value=record.value,
-            headers=record.headers,
-            created_at=at,
-        )
-    )
+INSERT_OUTBOX = insert(outbox)
+
+
+def outbox_row(record: OutgoingRecord, *, event_type: str, at: datetime) -> dict[str, Any]:
+    return {
+        "event_id": record.event_id,
+        "event_type": event_type,
+        "topic": record.topic,
+        "key": record.key,
+        "value": record.value,
+        "headers": record.headers,
+        "created_at": at,
+    }
 
 
 async def unsent_count(session: AsyncSession) -> int:

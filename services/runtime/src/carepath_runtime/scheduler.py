@@ -63,7 +63,9 @@ class TimerScheduler:
                     log.error("no handler for timer kind %r (%s)", timer.kind, timer.timer_key)
                     self._metrics.failed.labels(kind="timer").inc()
                     return 0
-                await handler(UnitOfWork(session, self._clock, self._topic_prefix), timer)
+                unit = UnitOfWork(session, self._clock, self._topic_prefix)
+                await handler(unit, timer)
+                await unit.flush()
         except Exception as error:
             if is_transient(error):
                 raise

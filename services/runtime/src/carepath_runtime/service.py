@@ -202,6 +202,7 @@ class ServiceRuntime:
         async with transaction(self.sessions) as session:
             unit = UnitOfWork(session, self.clock, self.settings.topic_prefix)
             yield unit
+            await unit.flush()
         if unit.emitted:
             self.relay.wake()
 

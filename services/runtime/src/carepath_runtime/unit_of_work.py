@@ -4,16 +4,24 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carepath_runtime import timers
 from carepath_runtime.clock import Clock
 from carepath_runtime.codec import encode
-from carepath_runtime.outbox import add_to_outbox
+from carepath_runtime.outbox import INSERT_OUTBOX, outbox_row
 
 
 class UnitOfWork:
-    """Handlers store state and emit events here; all of it commits, or none of it."""
+    """Handlers store state and emit events here; all of it commits, or none of it.
+
+    Writes a handler does not read back in the same transaction (outbox rows, logs, the hot
+    path's small updates) can be buffered with `write_later`: `flush` then runs each such
+    statement once for all its rows. With SQLite every statement is a round trip to the
+    driver's thread, so a batch of 500 events costs a few statements instead of hundreds.
+    Whoever owns the unit flushes it before the commit.
+    """
 
     def __init__(self, session: AsyncSession, clock: Clock, topic_prefix: str) -> None:
         self.session = session
@@ -23,6 +31,7 @@ class UnitOfWork:
         # Rows a batch prefetch loaded, shared with the handlers of this transaction only;
         # a handler that changes such a row must update or drop its entry.
         self.cache: dict[str, Any] = {}
+        self._buffered: dict[Executable, list[Mapping[str, Any]]] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -30,8 +39,23 @@ class UnitOfWork:
     async def emit(self, event: Any) -> None:
         """Queue an event for publication once this transaction commits."""
         record = encode(event, self._topic_prefix)
-        await add_to_outbox(self.session, record, event_type=event.type, at=self.now())
+        self.write_later(INSERT_OUTBOX, outbox_row(record, event_type=event.type, at=self.now()))
         self.emitted += 1
+
+    def write_later(self, statement: Executable, row: Mapping[str, Any]) -> None:
+        """Buffer one row of a prepared statement until `flush`; rows keep their order.
+
+        Only for rows nothing reads back before the flush: a handler that reads what it
+        (or an earlier handler of the batch) may have buffered calls `flush` first.
+        """
+        self._buffered.setdefault(statement, []).append(row)
+
+    async def flush(self) -> None:
+        """Run the buffered writes: one executemany per statement, in first-use order."""
+        while self._buffered:
+            buffered, self._buffered = self._buffered, {}
+            for statement, rows in buffered.items():
+                await self.session.execute(statement, rows)
 
     async def schedule(
         self,
