@@ -1,5 +1,7 @@
 """Runs a service's ASGI app under uvicorn; SIGTERM leads to a clean lifespan shutdown."""
 
+import gc
+import socket
 from types import FrameType
 
 import uvicorn
@@ -10,6 +12,13 @@ from carepath_runtime.settings import ServiceSettings
 
 
 class _Server(uvicorn.Server):
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # What is loaded by now (modules, models, compiled queries) lives as long as the
+        # process. Frozen, a full collection no longer walks it: that walk paused the event
+        # loop for about 90 ms every few seconds under load, and the alerts queued behind it.
+        gc.freeze()
+
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         super().handle_exit(sig, frame)
         # uvicorn re-raises the signal after a graceful shutdown, so the process would end
