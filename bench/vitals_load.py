@@ -57,7 +57,7 @@ from carepath_contracts import (
 from carepath_runtime.localkafka.ports import find_free_port
 from carepath_runtime.testing.kafka import session_kafka_bootstrap
 from carepath_runtime.testing.postgres import create_fresh_database, throwaway_postgres_cluster
-from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.topics_admin import delete_topics_with_prefix, ensure_topics
 
 PROTOCOL = default_protocol()
 TOKEN = "bench-operator-token"
@@ -338,10 +338,12 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 async def main(args: argparse.Namespace) -> None:
-    with contextlib.ExitStack() as stack:
+    async with contextlib.AsyncExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="carepath-bench-")))
         bootstrap = stack.enter_context(session_kafka_bootstrap(scratch / "kafka"))
         prefix = f"bench{uuid.uuid4().hex[:6]}."
+        # Once the service has stopped: a reused local broker keeps no bench topics.
+        stack.push_async_callback(delete_topics_with_prefix, bootstrap, prefix)
         database_url = args.database or f"sqlite+aiosqlite:///{scratch / 'infusion.db'}"
         if args.postgres:
             server = stack.enter_context(throwaway_postgres_cluster())

@@ -10,6 +10,7 @@ import pytest
 from carepath_contracts import ALL_TOPICS, from_record
 from carepath_runtime.inspection.topics import read_topics
 from carepath_runtime.localstack import LocalStack
+from carepath_runtime.topics_admin import delete_topics_with_prefix
 from carepath_simulator.scenarios import Scenario
 from carepath_simulator.simulation import Simulation, StackAccess
 
@@ -33,6 +34,7 @@ def stack(kafka_bootstrap, tmp_path_factory):
     state = local.up(clock="controlled", progress=lambda _line: None)
     yield state
     local.down(progress=lambda _line: None)
+    asyncio.run(delete_topics_with_prefix(kafka_bootstrap, state.topic_prefix))
 
 
 @pytest.fixture(scope="session")

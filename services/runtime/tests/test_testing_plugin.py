@@ -18,14 +18,34 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from carepath_runtime.localkafka.ports import find_free_port
+from carepath_runtime.testing.conditions import eventually
 from carepath_runtime.testing.docker_probe import docker_engine_answers
 from carepath_runtime.testing.kafka import session_kafka_bootstrap
 from carepath_runtime.testing.postgres import create_fresh_database, drop_database
-from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.topics_admin import delete_topics_with_prefix, ensure_topics
 
 
 def test_topic_prefix_is_unique_and_dotted(topic_prefix: str) -> None:
     assert re.fullmatch(r"t[0-9a-f]{8}\.", topic_prefix)
+
+
+async def test_a_prefix_s_topics_are_deleted_and_no_other(kafka_bootstrap: str, topic_prefix: str):
+    mine, neighbour = f"{topic_prefix}a.", f"{topic_prefix}b."
+    await ensure_topics(kafka_bootstrap, {f"{mine}x": 2, f"{mine}y": 1, f"{neighbour}x": 1})
+    assert await delete_topics_with_prefix(kafka_bootstrap, mine) == {f"{mine}x", f"{mine}y"}
+    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    await admin.start()
+
+    async def only_the_neighbour_is_left() -> bool:
+        listed = await admin.list_topics()
+        return {name for name in listed if name.startswith(topic_prefix)} == {f"{neighbour}x"}
+
+    try:
+        await eventually(only_the_neighbour_is_left, timeout=10, what="deletion in metadata")
+    finally:
+        await admin.close()
+    with pytest.raises(ValueError, match="every topic"):
+        await delete_topics_with_prefix(kafka_bootstrap, "")
 
 
 def test_kafka_fixture_marks_its_users(

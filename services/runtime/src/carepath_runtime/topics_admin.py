@@ -1,4 +1,5 @@
-"""Creates Kafka topics explicitly with their partition counts, idempotently."""
+"""Creates Kafka topics explicitly with their partition counts, idempotently; deletes a
+prefix's topics (tests and benchmarks clean up after themselves)."""
 
 import asyncio
 import time
@@ -39,6 +40,21 @@ async def ensure_topics(
         created = await _create_missing(admin, topics, replication_factor, timeout)
         await _wait_until_usable(admin, list(topics), timeout)
         return created
+    finally:
+        await admin.close()
+
+
+async def delete_topics_with_prefix(bootstrap: str, prefix: str) -> set[str]:
+    """Deletes every topic whose name starts with `prefix`; returns their names."""
+    if not prefix:
+        raise ValueError("an empty prefix would delete every topic")
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        names = {name for name in await admin.list_topics() if name.startswith(prefix)}
+        if names:
+            await admin.delete_topics(sorted(names))
+        return names
     finally:
         await admin.close()
 

@@ -18,7 +18,7 @@ from carepath_runtime.testing.postgres import (
     drop_database,
     session_postgres_url,
 )
-from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.topics_admin import delete_topics_with_prefix, ensure_topics
 
 # A test that uses one of these fixtures (even indirectly) gets the marker automatically,
 # so `-m "not kafka"` / `-m "not postgres"` deselect it without anyone forgetting a mark.
@@ -47,10 +47,19 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(f"no Kafka broker for the tests: {error}", pytrace=False)
 
 
-@pytest.fixture
-def topic_prefix() -> str:
-    """A prefix unique to this test, e.g. `t1a2b3c4d.`, so tests never share topics."""
-    return f"t{secrets.token_hex(4)}."
+@pytest_asyncio.fixture
+async def topic_prefix(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A prefix unique to this test, e.g. `t1a2b3c4d.`, so tests never share topics.
+
+    On the session broker the test's topics are deleted afterwards: a long-lived local
+    broker would otherwise keep thousands of partitions, and with them open files.
+    """
+    prefix = f"t{secrets.token_hex(4)}."
+    uses_kafka = "kafka_bootstrap" in request.fixturenames
+    bootstrap = request.getfixturevalue("kafka_bootstrap") if uses_kafka else None
+    yield prefix
+    if bootstrap is not None:
+        await delete_topics_with_prefix(bootstrap, prefix)
 
 
 @pytest.fixture
