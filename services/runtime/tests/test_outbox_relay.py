@@ -1,4 +1,5 @@
 import asyncio
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,7 +44,7 @@ def record(n: int, key: str = "p1") -> OutgoingRecord:
     )
 
 
-def relay(engine, sessions, publisher) -> OutboxRelay:
+def relay(engine, sessions, publisher, batch_size: int = 2) -> OutboxRelay:
     return OutboxRelay(
         engine,
         sessions,
@@ -51,7 +52,7 @@ def relay(engine, sessions, publisher) -> OutboxRelay:
         publisher,
         ManualClock(NOW),
         ServiceMetrics("probe"),
-        batch_size=2,
+        batch_size=batch_size,
         poll_interval_s=0.05,
         retry_max_delay_s=0.1,
     )
@@ -121,31 +122,56 @@ async def test_on_sqlite_publishing_does_not_wait_for_a_writer(sqlite_engine):
     sessions = create_sessionmaker(sqlite_engine)
     await add(sessions, record(1), record(2), record(3))
     publisher = RecordingPublisher()
-    the_relay = relay(sqlite_engine, sessions, publisher)
-    writer_holds_lock = asyncio.Event()
-    release_writer = asyncio.Event()
-
-    async def long_batch() -> None:
-        async with transaction(sessions) as session:
-            await add_to_outbox(session, record(4), event_type="probe.v1", at=NOW)
-            writer_holds_lock.set()
-            await release_writer.wait()
-
-    writer = asyncio.create_task(long_batch())
-    await writer_holds_lock.wait()
-    assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 2
-    assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 1
-    assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 0  # no row twice
-    assert [r.event_id for r in publisher.published] == ["e1", "e2", "e3"]
-    async with create_read_sessionmaker(sqlite_engine)() as session:
-        assert await unsent_count(session) == 3  # the marks wait for the writer
-
-    release_writer.set()
-    await writer
+    the_relay = relay(sqlite_engine, sessions, publisher, batch_size=4)
+    async with holding_the_write_lock(sessions, record(4)) as release_writer:
+        assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 3
+        assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 0  # no row twice
+        assert [r.event_id for r in publisher.published] == ["e1", "e2", "e3"]
+        async with create_read_sessionmaker(sqlite_engine)() as session:
+            assert await unsent_count(session) == 3  # the marks wait for the writer
+        release_writer()
     await the_relay.flush()
     assert [r.event_id for r in publisher.published] == ["e1", "e2", "e3", "e4"]
     async with sessions() as session:
         assert await unsent_count(session) == 0
+
+
+async def test_on_sqlite_a_backlog_waits_for_its_marks_after_a_batch(sqlite_engine):
+    sessions = create_sessionmaker(sqlite_engine)
+    await add(sessions, *[record(n) for n in range(1, 6)])
+    publisher = RecordingPublisher()
+    the_relay = relay(sqlite_engine, sessions, publisher, batch_size=2)
+    async with holding_the_write_lock(sessions, record(6)) as release_writer:
+        assert await asyncio.wait_for(the_relay.publish_pending(), 5) == 2
+        second_pass = asyncio.create_task(the_relay.publish_pending())
+        done, _ = await asyncio.wait([second_pass], timeout=0.2)
+        assert not done and len(publisher.published) == 2  # a batch unmarked: it waits
+        release_writer()
+    assert await asyncio.wait_for(second_pass, 5) == 2
+    await the_relay.flush()
+    assert [r.event_id for r in publisher.published] == [f"e{n}" for n in range(1, 7)]
+    async with sessions() as session:
+        assert await unsent_count(session) == 0
+
+
+@asynccontextmanager
+async def holding_the_write_lock(sessions, item: OutgoingRecord):
+    """A writer (like the consumer's batch) in its transaction until told to commit."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def write() -> None:
+        async with transaction(sessions) as session:
+            await add_to_outbox(session, item, event_type="probe.v1", at=NOW)
+            holding.set()
+            await release.wait()
+
+    writer = asyncio.create_task(write())
+    await holding.wait()
+    try:
+        yield release.set
+    finally:
+        release.set()
+        await writer
 
 
 async def test_a_failed_background_mark_is_reported_and_retried(sqlite_engine, monkeypatch):

@@ -57,7 +57,7 @@ class OutboxRelay:
     lets one replica relay at a time. On SQLite this process is the only relay and the
     only writer, so marking goes to the background: the next pass can publish at once
     instead of queueing for the write lock behind the consumer's batch, and skips the rows
-    it has published but not yet marked.
+    it has published but not yet marked (at most a batch of them; beyond that it waits).
     """
 
     def __init__(
@@ -101,6 +101,10 @@ class OutboxRelay:
             # A failed background mark surfaces here; the caller backs off and tries again.
             self._raise_marking_failure()
             self._start_marking()  # what a failed mark left
+            if len(self._published_unmarked) >= self._batch_size:
+                # Draining a backlog: wait for the marks, so the rows the next query leaves
+                # out (and SQLite's bound parameters) stay within two batches.
+                await self._marks_settled()
             rows = await self._unsent_rows()
             if not rows:
                 self._metrics.outbox_backlog.set(0)
