@@ -78,6 +78,8 @@ class Phase:
     dangerous: dict[tuple[str, str], float] = field(default_factory=dict)
     consumed_per_s: float = 0.0
     started: float = 0.0
+    sending_ended: float = 0.0
+    backlog_when_sending_ended: float = 0.0
     drained: float = 0.0
 
 
@@ -302,7 +304,10 @@ async def run_phase(producer, chairs, phase, topic, every, port) -> None:
     before = await consumed_vitals(port)
     phase.started = time.monotonic()
     await stream(producer, chairs, phase, topic, every)
+    phase.sending_ended = time.monotonic()
     target = before + phase.sent
+    # A service that keeps up has about one batch in hand here; one that does not, a queue.
+    phase.backlog_when_sending_ended = target - await consumed_vitals(port)
 
     async def drained() -> bool:
         return await consumed_vitals(port) >= target
@@ -321,9 +326,13 @@ def report(phase: Phase, reader: EventsReader) -> str:
             received_ms.append((received - measured) * 1000)
     if not kafka_ms:
         return f"{phase.name}: no alerts seen"
+    sending_s = phase.sending_ended - phase.started
     return (
-        f"{phase.name:8} offered {phase.rate:7.0f}/s  sent {phase.sent:7d}  "
+        f"{phase.name:8} offered {phase.rate:7.0f}/s  "
+        f"sent {phase.sent:7d} ({phase.sent / sending_s:5.0f}/s)  "
         f"consumed {phase.consumed_per_s:7.0f}/s (send start to last handled)  "
+        f"backlog when sending ended {phase.backlog_when_sending_ended:6.0f}, "
+        f"drained {phase.drained - phase.sending_ended:5.2f} s later  "
         f"alerts {len(kafka_ms)}/{len(phase.dangerous)}  "
         f"latency to Kafka p50 {percentile(kafka_ms, 50):6.1f} ms  "
         f"p99 {percentile(kafka_ms, 99):6.1f} ms  max {max(kafka_ms):6.1f} ms  "
