@@ -5,7 +5,6 @@ import socket
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from carepath_runtime.localkafka.broker_process import broker_is_alive
 from carepath_runtime.localkafka.ports import find_free_port
 from carepath_runtime.localkafka.readiness import list_topics
 from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.waiting import poll_until
 
 pytestmark = pytest.mark.kafka
 
@@ -276,7 +276,5 @@ def test_broker_started_for_tests_dies_with_its_parent(tmp_path: Path) -> None:
     )
     broker_pid = int(parent.stdout.strip())
     layout = LocalKafka(port=port, data_dir=tmp_path).layout
-    deadline = time.monotonic() + 30
-    while broker_is_alive(broker_pid, layout) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not broker_is_alive(broker_pid, layout)
+    gone = poll_until(lambda: not broker_is_alive(broker_pid, layout), timeout=30, interval=0.1)
+    assert gone, f"broker {broker_pid} outlived the test process that started it"

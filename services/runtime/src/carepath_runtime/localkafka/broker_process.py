@@ -6,13 +6,14 @@ import shlex
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from carepath_runtime.localkafka.data_layout import BrokerLayout
 from carepath_runtime.localkafka.server_config import jvm_logging_options
+from carepath_runtime.waiting import poll_until
 
 POLL_S = 0.1  # how often a stopping broker is checked until the timeout
+KILLED_EXIT_S = 10.0  # the kernel ends a SIGKILLed process at once; this only bounds the wait
 
 BROKER_MAIN_CLASS = "kafka.Kafka"
 
@@ -106,16 +107,12 @@ def stop_broker(pid: int, layout: BrokerLayout, *, timeout: float = 60.0) -> boo
     if not broker_is_alive(pid, layout):
         return False
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if not broker_is_alive(pid, layout):
-            return False
-        time.sleep(POLL_S)
+    if poll_until(lambda: not broker_is_alive(pid, layout), timeout=timeout, interval=POLL_S):
+        return False
     try:
         # The process group also holds anything the JVM might have forked.
         os.killpg(pid, signal.SIGKILL)
     except ProcessLookupError:
         return False
-    while broker_is_alive(pid, layout):
-        time.sleep(0.05)
+    poll_until(lambda: not broker_is_alive(pid, layout), timeout=KILLED_EXIT_S, interval=POLL_S)
     return True

@@ -7,7 +7,6 @@ import secrets
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from carepath_runtime.localkafka import LocalKafka
 from carepath_runtime.localkafka.locations import find_repo_root
 from carepath_runtime.localkafka.ports import accepts_connections, port_is_free
 from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.waiting import poll_until
 
 SERVICES = {"intake": 8001, "infusion": 8002, "followup": 8003}
 ROLES = ("clinician", "integration", "operator")
@@ -197,9 +197,9 @@ class LocalStack:
         return ServiceProcess(name=name, pid=process.pid, port=port, log=str(log))
 
     def _wait_ready(self, state: StackState) -> None:
-        deadline = time.monotonic() + READY_TIMEOUT_S
         waiting = list(state.services)
-        while waiting:
+
+        def all_ready() -> bool:
             for service in list(waiting):
                 if not _alive(service.pid):
                     raise StackError(
@@ -207,12 +207,13 @@ class LocalStack:
                     )
                 if _ready(service):
                     waiting.remove(service)
-            if waiting and time.monotonic() > deadline:
-                names = ", ".join(s.name for s in waiting)
-                raise StackError(
-                    f"{names} not ready after {READY_TIMEOUT_S:.0f}s; logs in {self.data_dir}/logs"
-                )
-            time.sleep(POLL_S)
+            return not waiting
+
+        if not poll_until(all_ready, timeout=READY_TIMEOUT_S, interval=POLL_S):
+            names = ", ".join(s.name for s in waiting)
+            raise StackError(
+                f"{names} not ready after {READY_TIMEOUT_S:.0f}s; logs in {self.data_dir}/logs"
+            )
 
     def _save(self, state: StackState) -> None:
         self.state_file.write_text(json.dumps(asdict(state), indent=2))
@@ -241,10 +242,7 @@ def _stop(pid: int, progress: Callable[[str], None], name: str) -> None:
     if not _alive(pid):
         return
     os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_S
-    while _alive(pid) and time.monotonic() < deadline:
-        time.sleep(POLL_S)
-    if _alive(pid):
+    if not poll_until(lambda: not _alive(pid), timeout=STOP_TIMEOUT_S, interval=POLL_S):
         os.kill(pid, signal.SIGKILL)
         progress(f"{name} did not stop in {STOP_TIMEOUT_S:.0f}s and was killed")
     else:
