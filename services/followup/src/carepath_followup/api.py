@@ -96,7 +96,7 @@ def router(runtime: ServiceRuntime, roles: list[str]) -> APIRouter:
     )
     async def patient(patient_id: str) -> PatientView:
         """The patient's follow-up: scores over time, assessments, therapy and what is next."""
-        async with runtime.sessions() as session:
+        async with runtime.read_sessions() as session:
             pathway = await store.pathway(session, patient_id)
             if pathway is None:
                 raise HTTPException(

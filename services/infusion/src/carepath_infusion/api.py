@@ -61,7 +61,7 @@ def router(runtime: ServiceRuntime) -> APIRouter:
     )
     async def patient(patient_id: str) -> PatientView:
         """The patient's course, each session's state and its history, oldest first."""
-        async with runtime.sessions() as db:
+        async with runtime.read_sessions() as db:
             course = await store.course_of_patient(db, patient_id)
             if course is None:
                 raise HTTPException(

@@ -46,7 +46,7 @@ def router(
     api = APIRouter(prefix="/v1", tags=["intake"])
 
     async def view(patient_id: str, role: str) -> PatientView:
-        async with runtime.sessions() as session:
+        async with runtime.read_sessions() as session:
             patient = await store.patient(session, patient_id, lock=False)
             if patient is None:
                 raise HTTPException(404, str(domain.UnknownPatientError(patient_id)))
