@@ -20,13 +20,12 @@ from carepath_contracts import (
     TreatmentProtocol,
     carepath_source,
     caused_by,
-    new_event,
 )
 from carepath_followup import domain, store
 from carepath_followup.settings import FollowupSettings
 from carepath_runtime.consumer import Handler
 from carepath_runtime.errors import RuleViolationError
-from carepath_runtime.timers import Timer, TimerHandler
+from carepath_runtime.timers import Timer, TimerHandler, caused_by_timer
 from carepath_runtime.unit_of_work import UnitOfWork
 
 SOURCE = carepath_source("followup")
@@ -205,16 +204,7 @@ class FollowupHandlers:
     ) -> None:
         await store.save_assessment(unit.session, outcome.assessment)
         for data in outcome.events:
-            await unit.emit(
-                new_event(
-                    data,
-                    subject=timer.patient_id,
-                    correlation_id=timer.correlation_id,
-                    source=SOURCE,
-                    time=unit.now(),
-                    causation_id=timer.caused_by_event_id,
-                )
-            )
+            await unit.emit(caused_by_timer(timer, data, source=SOURCE, time=unit.now()))
 
     async def _schedule(
         self, unit: UnitOfWork, assessments: Iterable[domain.Assessment], cause: Event[Any]

@@ -20,7 +20,6 @@ from carepath_contracts import (
     VitalsRecorded,
     carepath_source,
     caused_by,
-    new_event,
 )
 from carepath_infusion import store
 from carepath_infusion.domain import course as course_rules
@@ -32,7 +31,7 @@ from carepath_infusion.domain.safety import alert_history, monitor
 from carepath_infusion.settings import InfusionSettings
 from carepath_runtime.consumer import Handler
 from carepath_runtime.errors import RuleViolationError
-from carepath_runtime.timers import Timer, TimerHandler
+from carepath_runtime.timers import Timer, TimerHandler, caused_by_timer
 from carepath_runtime.unit_of_work import UnitOfWork
 
 SOURCE = carepath_source("infusion")
@@ -194,14 +193,7 @@ async def on_session_missed_timer(unit: UnitOfWork, timer: Timer, rules: Rules) 
     )
 
     def envelope(data: EventData) -> Event[Any]:
-        return new_event(
-            data,
-            subject=timer.patient_id,
-            correlation_id=timer.correlation_id,
-            source=SOURCE,
-            time=unit.now(),
-            causation_id=timer.caused_by_event_id,
-        )
+        return caused_by_timer(timer, data, source=SOURCE, time=unit.now())
 
     await _store_and_emit(
         unit,

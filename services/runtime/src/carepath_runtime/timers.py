@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carepath_contracts import Event, new_event
 from carepath_runtime.tables import timers
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,19 @@ class Timer:
     caused_by_event_id: str | None
     due_at: datetime
     payload: Mapping[str, Any]
+
+
+def caused_by_timer(timer: Timer, data: Any, *, source: str, time: datetime) -> Event[Any]:
+    """An event a timer's firing causes: the timer's patient and pathway, and as its cause
+    the event that set the timer (like `carepath_contracts.caused_by` for an event)."""
+    return new_event(
+        data,
+        subject=timer.patient_id,
+        correlation_id=timer.correlation_id,
+        source=source,
+        time=time,
+        causation_id=timer.caused_by_event_id,
+    )
 
 
 async def schedule_timer(
