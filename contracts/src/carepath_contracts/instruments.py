@@ -3,12 +3,12 @@
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from carepath_contracts.codes import IesrSubscale, Instrument
 from carepath_contracts.errors import ContractError
 from carepath_contracts.protocol import TreatmentProtocol
-from carepath_contracts.values import ValueModel
+from carepath_contracts.values import ItemScore, ValueModel
 
 INSTRUMENT_LABELS = {Instrument.PCL5: "PCL-5", Instrument.IESR: "IES-R"}
 ITEM_COUNTS = {Instrument.PCL5: 20, Instrument.IESR: 22}
@@ -69,6 +69,20 @@ def item_count_problem(instrument: Instrument, items: Sequence[int]) -> str | No
         missing = f"item {expected}" if got + 1 == expected else f"items {got + 1}-{expected}"
         return f"{label} needs exactly {expected} items, got {got} ({missing} missing)"
     return f"{label} needs exactly {expected} items, got {got} ({got - expected} too many)"
+
+
+def _pcl5_item_count(items: list[int]) -> list[int]:
+    if problem := item_count_problem(Instrument.PCL5, items):
+        raise ValueError(problem)
+    return items
+
+
+Pcl5Items = Annotated[
+    list[ItemScore],
+    AfterValidator(_pcl5_item_count),
+    Field(json_schema_extra={"minItems": 20, "maxItems": 20}),
+]
+"""The 20 PCL-5 responses, item 1 first; a wrong count is refused naming what is missing."""
 
 
 def _checked(instrument: Instrument, items: Sequence[int]) -> list[int]:

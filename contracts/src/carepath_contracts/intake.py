@@ -3,11 +3,11 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from carepath_contracts.codes import HistoryFlag, Instrument, Medication
+from carepath_contracts.codes import HistoryFlag, Medication
 from carepath_contracts.envelope import EventData
-from carepath_contracts.instruments import Pcl5Score, item_count_problem
+from carepath_contracts.instruments import Pcl5Items, Pcl5Score
 from carepath_contracts.protocol import ProtocolRef
 from carepath_contracts.values import (
     UNIQUE_CODES,
@@ -15,7 +15,6 @@ from carepath_contracts.values import (
     ClinicianId,
     ExternalReferralId,
     HeightCm,
-    ItemScore,
     UtcDatetime,
     Vitals,
     WeightKg,
@@ -141,10 +140,7 @@ class ScreeningSubmitted(EventData):
 
     event_type = "carepath.intake.screening-submitted.v1"
 
-    pcl5_items: list[ItemScore] = Field(
-        description="The 20 PCL-5 responses, item 1 first.",
-        json_schema_extra={"minItems": 20, "maxItems": 20},
-    )
+    pcl5_items: Pcl5Items = Field(description="The 20 PCL-5 responses, item 1 first.")
     vitals: Vitals | None = None
     weight_kg: WeightKg | None = None
     height_cm: HeightCm | None = None
@@ -153,14 +149,6 @@ class ScreeningSubmitted(EventData):
     consent_given: bool
     escort_named: bool
     submitted_at: UtcDatetime
-
-    @field_validator("pcl5_items")
-    @classmethod
-    def _twenty_items(cls, items: list[int]) -> list[int]:
-        problem = item_count_problem(Instrument.PCL5, items)
-        if problem:
-            raise ValueError(problem)
-        return items
 
 
 class ReviewDecided(EventData):

@@ -3,14 +3,13 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from carepath_contracts import (
     ExternalReferralId,
     HistoryFlag,
-    Instrument,
-    ItemScore,
     Medication,
+    Pcl5Items,
     ReferralSource,
     ResponderRole,
     ReviewDecision,
@@ -18,7 +17,6 @@ from carepath_contracts import (
     ScreeningSubmitted,
     Vitals,
     WithdrawalReason,
-    item_count_problem,
 )
 from carepath_contracts.values import ClinicianId, HeightCm, WeightKg
 from carepath_intake.store import PersonalDetails
@@ -80,7 +78,7 @@ class ScreeningForm(_Form):
     recorded once, and a field forgotten at the desk must not screen the patient out.
     """
 
-    pcl5_items: list[ItemScore] = Field(description="The 20 PCL-5 responses (0-4), item 1 first.")
+    pcl5_items: Pcl5Items = Field(description="The 20 PCL-5 responses (0-4), item 1 first.")
     vitals: Vitals
     weight_kg: WeightKg
     height_cm: HeightCm
@@ -88,14 +86,6 @@ class ScreeningForm(_Form):
     current_medications: list[Medication] = Field(default_factory=list)
     consent_given: bool
     escort_named: bool
-
-    @field_validator("pcl5_items")
-    @classmethod
-    def _twenty_items(cls, items: list[int]) -> list[int]:
-        problem = item_count_problem(Instrument.PCL5, items)
-        if problem:
-            raise ValueError(problem)
-        return items
 
     def submission(self, at: datetime) -> ScreeningSubmitted:
         """The form as the contracts' screening submission, the one shape the rules read."""
