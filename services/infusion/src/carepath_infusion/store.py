@@ -2,15 +2,13 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -33,11 +31,10 @@ from carepath_infusion.domain.model import (
     Session,
     SessionStatus,
 )
+from carepath_runtime.columns import Id, UtcDateTime
 from carepath_runtime.unit_of_work import UnitOfWork
 
 metadata = MetaData()
-Moment = DateTime(timezone=True)
-Id = BigInteger().with_variant(Integer(), "sqlite")
 
 courses = Table(
     "infusion_courses",
@@ -53,10 +50,10 @@ courses = Table(
     Column("dose_mg", Float, nullable=False),
     Column("rate_mg_per_min", Float, nullable=False),
     Column("duration_minutes", Integer, nullable=False),
-    Column("first_session_at", Moment, nullable=False),
-    Column("window_ends_at", Moment, nullable=False),
-    Column("planned_at", Moment, nullable=False),
-    Column("updated_at", Moment, nullable=False),
+    Column("first_session_at", UtcDateTime, nullable=False),
+    Column("window_ends_at", UtcDateTime, nullable=False),
+    Column("planned_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 sessions = Table(
@@ -68,18 +65,18 @@ sessions = Table(
     Column("session_number", Integer, nullable=False),
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("scheduled_for", Moment, nullable=False),
+    Column("scheduled_for", UtcDateTime, nullable=False),
     Column("dose_mg", Float, nullable=False),
     Column("replaces_session_id", String(64), nullable=True),
     Column("baseline_vitals", JSON, nullable=True),
-    Column("checked_in_at", Moment, nullable=True),
-    Column("ended_at", Moment, nullable=True),
+    Column("checked_in_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
     Column("dose_given_mg", Float, nullable=True),
     Column("serious_adverse_event", Boolean, nullable=False),
-    Column("discharged_at", Moment, nullable=True),
+    Column("discharged_at", UtcDateTime, nullable=True),
     # Comma-separated rules with an open alert episode: read with the status in one lookup.
     Column("open_alert_rules", String(200), nullable=False),
-    Column("updated_at", Moment, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 history = Table(
@@ -88,7 +85,7 @@ history = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("session_id", String(64), nullable=False),
     Column("patient_id", String(64), nullable=False),
-    Column("at", Moment, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
     Column("what", String(40), nullable=False),
     Column("detail", JSON, nullable=False),
 )
@@ -240,7 +237,7 @@ async def history_of_patient(db: AsyncSession, patient_id: str) -> list[HistoryE
         select(history).where(history.c.patient_id == patient_id).order_by(history.c.id)
     )
     return [
-        HistoryEntry(row["session_id"], _utc(row["at"]), row["what"], dict(row["detail"]))
+        HistoryEntry(row["session_id"], row["at"], row["what"], dict(row["detail"]))
         for row in rows.mappings()
     ]
 
@@ -260,9 +257,9 @@ def _course(row: Any) -> Course:
         protocol=ProtocolRef(id=row["protocol_id"], version=row["protocol_version"]),
         dosing_weight_kg=row["dosing_weight_kg"],
         dose=Dose(row["dose_mg"], row["rate_mg_per_min"], row["duration_minutes"]),
-        first_session_at=_utc(row["first_session_at"]),
-        window_ends_at=_utc(row["window_ends_at"]),
-        planned_at=_utc(row["planned_at"]),
+        first_session_at=row["first_session_at"],
+        window_ends_at=row["window_ends_at"],
+        planned_at=row["planned_at"],
         status_reason=row["status_reason"],
     )
 
@@ -276,25 +273,18 @@ def _session(row: Any) -> Session:
         session_number=row["session_number"],
         kind=SessionKind(row["kind"]),
         status=SessionStatus(row["status"]),
-        scheduled_for=_utc(row["scheduled_for"]),
+        scheduled_for=row["scheduled_for"],
         dose_mg=row["dose_mg"],
         replaces_session_id=row["replaces_session_id"],
         baseline_vitals=None if vitals is None else Vitals.model_validate(vitals),
-        checked_in_at=_utc(row["checked_in_at"]),
-        ended_at=_utc(row["ended_at"]),
+        checked_in_at=row["checked_in_at"],
+        ended_at=row["ended_at"],
         dose_given_mg=row["dose_given_mg"],
         serious_adverse_event=row["serious_adverse_event"],
-        discharged_at=_utc(row["discharged_at"]),
+        discharged_at=row["discharged_at"],
         open_alert_rules=_rules(row["open_alert_rules"]),
     )
 
 
 def _rules(stored: str) -> frozenset[str]:
     return frozenset(rule for rule in stored.split(",") if rule)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; every moment we store is UTC.
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

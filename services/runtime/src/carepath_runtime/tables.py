@@ -12,12 +12,11 @@ from sqlalchemy import (
     Table,
 )
 
-from carepath_runtime.columns import UtcDateTime
+from carepath_runtime.columns import Id, UtcDateTime
 
 metadata = MetaData()
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL wants BIGINT for long-lived logs.
-Id = BigInteger().with_variant(Integer(), "sqlite")
 
 inbox = Table(
     "runtime_inbox",

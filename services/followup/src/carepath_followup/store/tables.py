@@ -2,7 +2,6 @@
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Column,
     Integer,
@@ -12,9 +11,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from carepath_runtime.columns import UtcDateTime
+from carepath_runtime.columns import Id, UtcDateTime
 
-Id = BigInteger().with_variant(Integer(), "sqlite")
 metadata = MetaData()
 
 pathways = Table(
