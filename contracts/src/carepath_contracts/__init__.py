@@ -1,5 +1,12 @@
 """Carepath contracts: the event envelope, every event model, topics, protocol and scoring."""
 
+from carepath_contracts.asyncapi import (
+    asyncapi_document,
+    asyncapi_path,
+    export_asyncapi,
+    render_asyncapi,
+    stale_asyncapi,
+)
 from carepath_contracts.codes import (
     LOINC_CODES,
     Comparison,
@@ -311,6 +318,8 @@ __all__ = [
     "Vitals",
     "VitalsRecorded",
     "WithdrawalReason",
+    "asyncapi_document",
+    "asyncapi_path",
     "breaking_changes",
     "carepath_source",
     "caused_by",
@@ -322,6 +331,7 @@ __all__ = [
     "describe_validation_error",
     "event_json_schema",
     "events_topic",
+    "export_asyncapi",
     "export_schemas",
     "from_record",
     "inbound_topic",
@@ -330,12 +340,14 @@ __all__ = [
     "load_schemas",
     "new_event",
     "record_key",
+    "render_asyncapi",
     "render_readme",
     "render_schema",
     "resolve_refs",
     "schema_path",
     "score_iesr",
     "score_pcl5",
+    "stale_asyncapi",
     "stale_schemas",
     "to_json_bytes",
     "to_record",

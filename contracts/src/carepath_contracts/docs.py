@@ -37,6 +37,13 @@ questionnaire scoring that the Carepath services share. Pydantic only.
 * **Versioning**: the version is part of `type`. `carepath schemas check` compares the
   models with the committed JSON Schemas in `schemas/` and fails on a breaking change
   (field removed, new required field, type narrowed or bounds tightened, enum value removed).
+* **AsyncAPI**: `asyncapi/<service>.asyncapi.json` is one AsyncAPI 3 document per service:
+  every channel it receives from and sends to, an operation per direction, every message with
+  its JSON Schema (embedded), the record key, the content type and the headers. Each service
+  serves its own at `/asyncapi`. `carepath schemas export` regenerates them with the schemas
+  and this README; the official parser checks them (`npm ci --prefix asyncapi/validate`, then
+  `node asyncapi/validate/validate.mjs asyncapi/*.asyncapi.json`: no diagnostic of any
+  severity allowed).
 * **No PHI**: events carry pseudonymous ids, codes and scores; never names, dates of birth,
   contact details or free text.
 * **Readers are tolerant**: unknown fields are ignored; only declared fields are written.

@@ -151,7 +151,7 @@ def _catalogue() -> list[EventSpec]:
         *_inbound(INFUSION_INBOUND, clinic, "clinic/infusion-suite", inf.PatientDischarged),
         *_published(INFUSION_EVENTS, [clinic], inf.CoursePlanned, inf.SessionScheduled),
         *_published(INFUSION_EVENTS, [clinic], inf.SessionCleared, inf.SessionDeferred),
-        *_published(INFUSION_EVENTS, [clinic], inf.SafetyAlert),
+        *_published(INFUSION_EVENTS, ["followup", clinic], inf.SafetyAlert),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.SessionCompleted),
         *_published(INFUSION_EVENTS, [clinic], inf.SessionAborted, inf.SessionMissed),
         *_published(INFUSION_EVENTS, [clinic], inf.SessionCancelled, inf.DischargeAssessed),

@@ -4,17 +4,18 @@ from datetime import datetime
 
 from aiokafka import ConsumerRecord
 
+from carepath_contracts.dead_letters import (
+    CONSUMER_GROUP,
+    DEAD_LETTERED_AT,
+    ERROR_CLASS,
+    ERROR_MESSAGE,
+    ORIGINAL_OFFSET,
+    ORIGINAL_PARTITION,
+    ORIGINAL_TOPIC,
+    SERVICE,
+)
 from carepath_runtime.publisher import RecordPublisher
 from carepath_runtime.records import OutgoingRecord
-
-ERROR_CLASS = "dlq-error-class"
-ERROR_MESSAGE = "dlq-error-message"
-ORIGINAL_TOPIC = "dlq-original-topic"
-ORIGINAL_PARTITION = "dlq-original-partition"
-ORIGINAL_OFFSET = "dlq-original-offset"
-CONSUMER_GROUP = "dlq-consumer-group"
-DEAD_LETTERED_AT = "dlq-dead-lettered-at"
-SERVICE = "dlq-service"
 
 MAX_MESSAGE_CHARS = 4000
 

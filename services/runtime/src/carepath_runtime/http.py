@@ -1,16 +1,20 @@
 """The ASGI app of a service: its HTTP routes plus the broker, relay and timers in its lifespan."""
 
+import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Response
 from fastapi.responses import JSONResponse
-from faststream.specification import AsyncAPI
 
+from carepath_contracts import SERVICES, asyncapi_document
 from carepath_runtime.auth import require_role
 from carepath_runtime.service import ServiceRuntime
 
 ALL_ROLES = ("clinician", "integration", "operator")
+
+# Built once per process: the document depends only on the contracts.
+_asyncapi_document = functools.cache(asyncapi_document)
 
 
 def create_http_app(
@@ -52,9 +56,10 @@ def create_http_app(
 
     @app.get("/asyncapi", tags=["operations"], dependencies=[any_role])
     async def asyncapi() -> JSONResponse:
-        """AsyncAPI document of this service's subscriptions and publications."""
-        spec = AsyncAPI(runtime.broker, title=f"Carepath {name}", version=version)
-        return JSONResponse(spec.to_specification().to_jsonable())
+        """AsyncAPI 3 document of this service's topics and events (contracts/asyncapi/)."""
+        if name not in SERVICES:
+            raise HTTPException(404, f"no AsyncAPI document for a service named {name!r}")
+        return JSONResponse(_asyncapi_document(name))
 
     for router in routers:
         app.include_router(router)

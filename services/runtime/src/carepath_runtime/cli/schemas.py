@@ -1,4 +1,5 @@
-"""`carepath schemas` commands: export the event JSON Schemas and README, check compatibility."""
+"""`carepath schemas` commands: export the event JSON Schemas, README and AsyncAPI documents,
+check compatibility."""
 
 from pathlib import Path
 from typing import Annotated
@@ -7,11 +8,14 @@ import typer
 
 import carepath_contracts
 from carepath_contracts import (
+    asyncapi_path,
     check_compatibility,
     current_schemas,
+    export_asyncapi,
     export_schemas,
     load_schemas,
     render_readme,
+    stale_asyncapi,
     stale_schemas,
 )
 
@@ -21,7 +25,7 @@ ContractsDir = Annotated[
     Path | None,
     typer.Option(
         "--contracts-dir",
-        help="The contracts package directory (holds schemas/ and README.md). "
+        help="The contracts package directory (holds schemas/, asyncapi/ and README.md). "
         "Defaults to the workspace's contracts/.",
         file_okay=False,
     ),
@@ -40,12 +44,15 @@ def _contracts_dir(given: Path | None) -> Path:
 
 @app.command()
 def export(contracts_dir: ContractsDir = None) -> None:
-    """Write schemas/<type>.json for every event type and regenerate README.md."""
+    """Write schemas/<type>.json for every event type, asyncapi/<service>.asyncapi.json for
+    every service, and regenerate README.md."""
     directory = _contracts_dir(contracts_dir)
     written = export_schemas(directory / "schemas")
+    documents = export_asyncapi(directory / "asyncapi")
     (directory / "README.md").write_text(render_readme(), encoding="utf-8")
     typer.echo(
-        f"wrote {len(written)} schemas to {directory / 'schemas'} and {directory / 'README.md'}"
+        f"wrote {len(written)} schemas to {directory / 'schemas'}, {len(documents)} AsyncAPI "
+        f"documents to {directory / 'asyncapi'} and {directory / 'README.md'}"
     )
 
 
@@ -54,17 +61,25 @@ def docs(
     contracts_dir: ContractsDir = None,
     check: Annotated[bool, typer.Option(help="Fail if README.md is out of date.")] = False,
 ) -> None:
-    """Regenerate contracts/README.md from the registry (or, with --check, verify it)."""
-    readme = _contracts_dir(contracts_dir) / "README.md"
+    """Regenerate contracts/README.md and the AsyncAPI documents from the registry (or, with
+    --check, verify them)."""
+    directory = _contracts_dir(contracts_dir)
+    readme = directory / "README.md"
     expected = render_readme()
     if check:
+        documents = directory / "asyncapi"
+        stale = [str(asyncapi_path(documents, name)) for name in stale_asyncapi(documents)]
         if not readme.is_file() or readme.read_text(encoding="utf-8") != expected:
-            typer.echo(f"{readme} is out of date: run `carepath schemas export`", err=True)
+            stale.append(str(readme))
+        for path in stale:
+            typer.echo(f"{path} is out of date: run `carepath schemas export`", err=True)
+        if stale:
             raise typer.Exit(1)
-        typer.echo(f"{readme} is up to date")
+        typer.echo(f"{readme} and the AsyncAPI documents are up to date")
         return
     readme.write_text(expected, encoding="utf-8")
-    typer.echo(f"wrote {readme}")
+    export_asyncapi(directory / "asyncapi")
+    typer.echo(f"wrote {readme} and {directory / 'asyncapi'}")
 
 
 @app.command()
