@@ -26,6 +26,7 @@ def scheduler(sessions, clock, fired: list[str]) -> TimerScheduler:
         sessions=sessions,
         clock=clock,
         topic_prefix="",
+        source="carepath/probe",
         handlers={"reminder": on_reminder},
         metrics=ServiceMetrics("probe"),
         on_committed=lambda: None,
@@ -83,7 +84,8 @@ async def test_cancelled_patient_timers_never_fire(sessions):
     fired: list[str] = []
     await add_timer(sessions, "x", START + timedelta(hours=1))
     async with transaction(sessions) as session:
-        assert await UnitOfWork(session, clock, "").cancel_patient_timers("p1") == 1
+        unit = UnitOfWork(session, clock, "", source="carepath/probe")
+        assert await unit.cancel_patient_timers("p1") == 1
     clock.advance(timedelta(days=2))
     assert await scheduler(sessions, clock, fired).fire_due() == 0
     assert fired == []

@@ -23,7 +23,12 @@ from carepath_runtime.clock import Clock
 from carepath_runtime.codec import decode
 from carepath_runtime.database import transaction
 from carepath_runtime.deadletters import DeadLetterQueue
-from carepath_runtime.errors import ShuttingDownError, is_permanent, is_transient
+from carepath_runtime.errors import (
+    ShuttingDownError,
+    as_rule_violation,
+    is_permanent,
+    is_transient,
+)
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.unit_of_work import UnitOfWork
 from carepath_runtime.waiting import wait_until_set
@@ -89,6 +94,7 @@ class EventProcessor:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         topic_prefix: str,
+        source: str,
         handlers: Mapping[str, Handler],
         dead_letters: DeadLetterQueue,
         metrics: ServiceMetrics,
@@ -96,10 +102,12 @@ class EventProcessor:
         on_committed: Callable[[], None],
         stopping: asyncio.Event,
         prefetch: Prefetch | None = None,
+        refusals: tuple[type[Exception], ...] = (),
     ) -> None:
         self._sessions = sessions
         self._clock = clock
         self._topic_prefix = topic_prefix
+        self._source = source
         self._handlers = dict(handlers)
         self._dead_letters = dead_letters
         self._metrics = metrics
@@ -107,6 +115,7 @@ class EventProcessor:
         self._on_committed = on_committed
         self._stopping = stopping
         self._prefetch = prefetch
+        self._refusals = refusals
 
     @property
     def handled_types(self) -> list[str]:
@@ -181,7 +190,7 @@ class EventProcessor:
         """One transaction for the batch; raises _RedoBatch or _RetryBatch to go again."""
         handled = _Handled()
         async with transaction(self._sessions) as session:
-            unit = UnitOfWork(session, self._clock, self._topic_prefix)
+            unit = UnitOfWork(session, self._clock, self._topic_prefix, source=self._source)
             candidates = [
                 (index, record, event)
                 for index, (record, event) in enumerate(zip(records, decoded, strict=True))
@@ -206,7 +215,8 @@ class EventProcessor:
                     if attempts.flush_each_event:
                         await unit.flush()
                 except Exception as error:
-                    self._route_failure(index, event, error, attempts)
+                    refused = as_rule_violation(error, self._refusals)
+                    self._route_failure(index, event, refused, attempts)
                 handled.types.append(event.type)
             try:
                 await unit.flush()

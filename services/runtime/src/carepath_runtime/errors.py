@@ -40,6 +40,16 @@ class ShuttingDownError(CarepathError):
     """Processing was abandoned because the service is stopping; nothing was committed."""
 
 
+def as_rule_violation(error: Exception, refusals: tuple[type[Exception], ...]) -> Exception:
+    """A service's own refusal (one of the types it declared) as a `RuleViolationError`
+    with the refusal's message, so it is dead-lettered like one; other errors unchanged."""
+    if not isinstance(error, refusals):
+        return error
+    violation = RuleViolationError(str(error))
+    violation.__cause__ = error
+    return violation
+
+
 def is_transient(error: BaseException) -> bool:
     """True when the failure may pass by itself (database busy or down, broker unavailable)."""
     if isinstance(error, TransientError):

@@ -25,6 +25,7 @@ class TimerScheduler:
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
         topic_prefix: str,
+        source: str,
         handlers: Mapping[str, TimerHandler],
         metrics: ServiceMetrics,
         on_committed: Callable[[], None],
@@ -32,6 +33,7 @@ class TimerScheduler:
         self._sessions = sessions
         self._clock = clock
         self._topic_prefix = topic_prefix
+        self._source = source
         self._handlers = dict(handlers)
         self._metrics = metrics
         self._on_committed = on_committed
@@ -63,7 +65,7 @@ class TimerScheduler:
                     log.error("no handler for timer kind %r (%s)", timer.kind, timer.timer_key)
                     self._metrics.failed.labels(kind="timer").inc()
                     return 0
-                unit = UnitOfWork(session, self._clock, self._topic_prefix)
+                unit = UnitOfWork(session, self._clock, self._topic_prefix, source=self._source)
                 await handler(unit, timer)
                 await unit.flush()
         except Exception as error:

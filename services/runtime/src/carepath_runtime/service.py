@@ -12,6 +12,7 @@ from pathlib import Path
 from faststream.kafka import KafkaBroker
 from sqlalchemy import text
 
+from carepath_contracts import carepath_source
 from carepath_runtime import schema_migrations
 from carepath_runtime.auth import TokenRoles
 from carepath_runtime.broker import create_broker, subscribe_processor
@@ -53,6 +54,9 @@ class ServiceDefinition:
     timer_handlers: Mapping[str, TimerHandler] = field(default_factory=dict)
     topics_to_create: Mapping[str, int] = field(default_factory=dict)
     prefetch: Prefetch | None = None
+    refusals: tuple[type[Exception], ...] = ()
+    """The service's domain errors that refuse an event for good: dead-lettered as
+    `RuleViolationError` with their message."""
 
 
 class ServiceRuntime:
@@ -67,6 +71,7 @@ class ServiceRuntime:
         self.definition = definition
         self.settings = settings
         self.clock = clock or _clock_for(settings)
+        self.source = carepath_source(definition.name)
         self.metrics = ServiceMetrics(definition.name)
         self.tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
         self.engine = create_engine(settings.resolved_database_url)
@@ -91,6 +96,7 @@ class ServiceRuntime:
             sessions=self.sessions,
             clock=self.clock,
             topic_prefix=prefix,
+            source=self.source,
             handlers=definition.handlers,
             dead_letters=DeadLetterQueue(
                 self.publisher,
@@ -107,11 +113,13 @@ class ServiceRuntime:
             on_committed=self.relay.wake,
             stopping=self.stopping,
             prefetch=definition.prefetch,
+            refusals=definition.refusals,
         )
         self.scheduler = TimerScheduler(
             sessions=self.sessions,
             clock=self.clock,
             topic_prefix=prefix,
+            source=self.source,
             handlers=definition.timer_handlers,
             metrics=self.metrics,
             on_committed=self.relay.wake,
@@ -200,7 +208,7 @@ class ServiceRuntime:
     async def unit_of_work(self) -> AsyncIterator[UnitOfWork]:
         """For HTTP handlers: one transaction; emitted events go out once it commits."""
         async with transaction(self.sessions) as session:
-            unit = UnitOfWork(session, self.clock, self.settings.topic_prefix)
+            unit = UnitOfWork(session, self.clock, self.settings.topic_prefix, source=self.source)
             yield unit
             await unit.flush()
         if unit.emitted:

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
+
 
 class ServiceSettings(BaseSettings):
     """The runtime's settings; each service subclasses this with its own env prefix."""
@@ -69,6 +71,16 @@ class ServiceSettings(BaseSettings):
     )
     shutdown_timeout_s: float = Field(
         30.0, gt=0, description="Longest wait for the message in hand at shutdown."
+    )
+    protocol_id: str = Field(
+        DEFAULT_PROTOCOL_ID, description="Id of the treatment protocol this service decides under."
+    )
+    protocol_version: int = Field(
+        DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of that treatment protocol."
+    )
+    patient_view_roles: list[str] = Field(
+        default_factory=lambda: ["clinician", "integration"],
+        description="Bearer-token roles that may read GET /v1/patients/{id}.",
     )
     log_level: str = Field("INFO", description="Log level of the service's JSON logs.")
     token_hashes: dict[str, str] = Field(

@@ -1,16 +1,26 @@
 """What a handler works with: one database transaction, the clock, and the outbox."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carepath_contracts import Event, EventData, caused_by
 from carepath_runtime import timers
 from carepath_runtime.clock import Clock
 from carepath_runtime.codec import encode
 from carepath_runtime.outbox import INSERT_OUTBOX, outbox_row
+from carepath_runtime.timer_requests import TimerRequest
+from carepath_runtime.timers import Timer, caused_by_timer
+
+Cause = Event[Any] | Timer
+"""Why a handler runs: an event it consumed, or one of its timers that fired."""
+
+
+def patient_of(cause: Cause) -> str:
+    return cause.patient_id if isinstance(cause, Timer) else cause.subject
 
 
 class UnitOfWork:
@@ -23,9 +33,13 @@ class UnitOfWork:
     Whoever owns the unit flushes it before the commit.
     """
 
-    def __init__(self, session: AsyncSession, clock: Clock, topic_prefix: str) -> None:
+    def __init__(
+        self, session: AsyncSession, clock: Clock, topic_prefix: str, *, source: str
+    ) -> None:
         self.session = session
         self.clock = clock
+        self.source = source
+        """The CloudEvent source of what this service emits, e.g. `carepath/intake`."""
         self._topic_prefix = topic_prefix
         self.emitted = 0
         # Rows a batch prefetch loaded, shared with the handlers of this transaction only;
@@ -41,6 +55,15 @@ class UnitOfWork:
         record = encode(event, self._topic_prefix)
         self.write_later(INSERT_OUTBOX, outbox_row(record, event_type=event.type, at=self.now()))
         self.emitted += 1
+
+    async def emit_caused_by(self, cause: Cause, events: Iterable[EventData]) -> None:
+        """Emit each event as caused by `cause`: its patient and pathway, this service's source."""
+        for data in events:
+            if isinstance(cause, Timer):
+                event = caused_by_timer(cause, data, source=self.source, time=self.now())
+            else:
+                event = caused_by(cause, data, source=self.source, time=self.now())
+            await self.emit(event)
 
     def write_later(self, statement: Executable, row: Mapping[str, Any]) -> None:
         """Buffer one row of a prepared statement until `flush`; rows keep their order.
@@ -78,6 +101,28 @@ class UnitOfWork:
             payload=payload or {},
             caused_by_event_id=caused_by_event_id,
         )
+
+    async def schedule_timers(self, requests: Iterable[TimerRequest], cause: Cause) -> None:
+        """Set each requested timer for the patient and pathway of `cause`; what the timer
+        emits when it fires is caused by the event behind `cause`."""
+        if isinstance(cause, Timer):
+            patient_id, pathway_id, event_id = (
+                cause.patient_id,
+                cause.correlation_id,
+                cause.caused_by_event_id,
+            )
+        else:
+            patient_id, pathway_id, event_id = cause.subject, cause.correlationid, cause.id
+        for request in requests:
+            await self.schedule(
+                key=request.key,
+                kind=request.kind,
+                patient_id=patient_id,
+                correlation_id=pathway_id,
+                due_at=request.due_at,
+                payload=request.payload,
+                caused_by_event_id=event_id,
+            )
 
     async def cancel_timer(self, key: str) -> bool:
         return await timers.cancel_timer(self.session, key, at=self.now())

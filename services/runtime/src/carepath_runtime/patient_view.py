@@ -1,0 +1,47 @@
+"""`GET /v1/patients/{patient_id}`: each service's view of one patient, for the roles allowed."""
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Annotated, TypeVar
+
+from fastapi import APIRouter, Depends, HTTPException, Path, status
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from carepath_contracts.values import IDENTIFIER_PATTERN
+from carepath_runtime.auth import require_role
+from carepath_runtime.service import ServiceRuntime
+
+ViewT = TypeVar("ViewT", bound=BaseModel)
+
+PatientIdPath = Annotated[
+    str, Path(pattern=IDENTIFIER_PATTERN, description="Pseudonymous patient id.")
+]
+
+PatientReader = Callable[[AsyncSession, str, str], Awaitable[ViewT | None]]
+"""`async def read(session, patient_id, role) -> View | None` (None: not known here)."""
+
+
+def patient_view_router(
+    runtime: ServiceRuntime,
+    *,
+    view: type[ViewT],
+    read: PatientReader[ViewT],
+    not_found: Callable[[str], str],
+    roles: Iterable[str],
+    tag: str,
+    description: str,
+) -> APIRouter:
+    """The route every service serves: 404 with `not_found(patient_id)` for an unknown
+    patient; read on a read session, so it never waits behind the consumer's writes."""
+    api = APIRouter(prefix="/v1", tags=[tag])
+    reader_role = Depends(require_role(lambda: runtime.tokens, roles))
+
+    @api.get("/patients/{patient_id}", response_model=view, description=description)
+    async def get_patient(patient_id: PatientIdPath, role: str = reader_role) -> ViewT:
+        async with runtime.read_sessions() as session:
+            found = await read(session, patient_id, role)
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, not_found(patient_id))
+        return found
+
+    return api
