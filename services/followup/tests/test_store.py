@@ -145,7 +145,7 @@ async def test_a_decision_is_recorded_once_per_patient_and_key(sessions):
         required_at=T0,
         protocol=PROTOCOL.ref,
     )
-    decision = domain.Decision(key="safety:s-3", data=review)
+    decision = domain.ClinicalDecision(key="safety:s-3", data=review)
     async with transaction(sessions) as session:
         first = await store.record_decision(session, "p-one", decision, at=T0)
         again = await store.record_decision(session, "p-one", decision, at=T0 + DAY)

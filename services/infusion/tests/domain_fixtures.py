@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 from carepath_contracts import ScreeningOutcome
 from carepath_infusion.domain.calendar import ClinicCalendar, Policy
 from carepath_infusion.domain.course import plan_course
-from carepath_infusion.domain.model import Course, Decision, Session, SessionStatus
+from carepath_infusion.domain.model import Course, CourseChange, Session, SessionStatus
 
 from .builders import PROTOCOL, screened
 
@@ -27,7 +27,7 @@ def policy(clinic_days=WEEKDAYS, slots=(time(9, 0), time(13, 0)), **overrides) -
 
 def planned(
     at: datetime = MONDAY, rules: Policy | None = None, patient_id: str = "pt-domain"
-) -> Decision:
+) -> CourseChange:
     event = screened(patient_id, at, outcome=ScreeningOutcome.ELIGIBLE)
     return plan_course(
         event.data,
@@ -47,7 +47,7 @@ def course_and_sessions(at: datetime = MONDAY, rules: Policy | None = None):
     return decision.course, sorted(decision.sessions, key=lambda s: s.scheduled_for)
 
 
-def merged(sessions: list[Session], decision: Decision) -> list[Session]:
+def merged(sessions: list[Session], decision: CourseChange) -> list[Session]:
     """The sessions after a decision: changed ones replaced, new ones added, in slot order."""
     by_id = {session.session_id: session for session in sessions}
     by_id.update({session.session_id: session for session in decision.sessions})
@@ -65,9 +65,9 @@ def in_progress(session: Session, vitals=None) -> Session:
     )
 
 
-def course_after(course: Course, decision: Decision) -> Course:
+def course_after(course: Course, decision: CourseChange) -> Course:
     return decision.course or course
 
 
-def types(decision: Decision) -> list[str]:
+def types(decision: CourseChange) -> list[str]:
     return [type(data).__name__ for data in decision.events]

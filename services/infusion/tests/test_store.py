@@ -29,7 +29,7 @@ async def sessions(database_url):
 
 
 def unit_of(db) -> UnitOfWork:
-    return UnitOfWork(db, ManualClock(NOW), topic_prefix="")
+    return UnitOfWork(db, ManualClock(NOW), topic_prefix="", source="carepath/infusion")
 
 
 async def save(sessionmaker, decision, patient_id: str) -> None:

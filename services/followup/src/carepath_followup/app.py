@@ -1,11 +1,10 @@
-"""Wiring: what follow-up consumes, its handlers, timers, tables and HTTP routes."""
+"""Wiring: follow-up's service definition and its ASGI app (HTTP and broker in one)."""
 
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from carepath_contracts import (
-    ALL_TOPICS,
     FOLLOWUP_DLQ,
     FOLLOWUP_INBOUND,
     INFUSION_EVENTS,
@@ -14,9 +13,10 @@ from carepath_contracts import (
     load_protocol,
 )
 from carepath_followup import api
-from carepath_followup.handlers import handlers, timer_handlers
+from carepath_followup.handlers import HANDLERS, rules_for
 from carepath_followup.settings import FollowupSettings
 from carepath_runtime.clock import Clock
+from carepath_runtime.handling import define_service
 from carepath_runtime.http import create_http_app
 from carepath_runtime.service import ServiceDefinition, ServiceRuntime
 
@@ -24,20 +24,18 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def definition(settings: FollowupSettings, protocol: TreatmentProtocol) -> ServiceDefinition:
-    return ServiceDefinition(
+    return define_service(
         name=settings.service_name,
         consumes=[INTAKE_EVENTS.name, INFUSION_EVENTS.name, FOLLOWUP_INBOUND.name],
         dead_letter_topic=FOLLOWUP_DLQ.name,
-        handlers=handlers(protocol, settings),
-        timer_handlers=timer_handlers(protocol, settings),
         migrations=MIGRATIONS,
-        topics_to_create={topic.name: topic.partitions for topic in ALL_TOPICS},
+        handlers=HANDLERS,
+        rules=rules_for(protocol, settings),
     )
 
 
 def create_app(settings: FollowupSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
-    """The follow-up service as an ASGI app; it connects only when its lifespan starts."""
     settings = settings or FollowupSettings()
     protocol = load_protocol(settings.protocol_id, settings.protocol_version)
     runtime = ServiceRuntime(definition(settings, protocol), settings, clock=clock)
-    return create_http_app(runtime, [api.router(runtime, settings.patient_view_roles)])
+    return create_http_app(runtime, api.routers(runtime, protocol, settings))

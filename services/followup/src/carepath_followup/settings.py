@@ -3,7 +3,7 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION, SafetyAction
+from carepath_contracts import SafetyAction
 from carepath_runtime.settings import ServiceSettings
 
 
@@ -14,12 +14,6 @@ class FollowupSettings(ServiceSettings):
 
     service_name: str = Field("followup", description="Service name (fixed: followup).")
     http_port: int = Field(8003, description="Port the HTTP server listens on.")
-    protocol_id: str = Field(
-        DEFAULT_PROTOCOL_ID, description="Treatment protocol this service decides by."
-    )
-    protocol_version: int = Field(
-        DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of the treatment protocol."
-    )
     therapy_booking_offset_hours: float = Field(
         0.0,
         ge=0,
@@ -33,5 +27,6 @@ class FollowupSettings(ServiceSettings):
     )
     patient_view_roles: list[str] = Field(
         default_factory=lambda: ["clinician", "integration", "operator"],
-        description="Bearer-token roles that may read GET /v1/patients/{id}.",
+        description="Bearer-token roles that may read GET /v1/patients/{id} (operators too: "
+        "follow-up's view names no personal detail).",
     )

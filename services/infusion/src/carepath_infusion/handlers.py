@@ -1,14 +1,11 @@
 """One handler per incoming event and timer: load state, let the domain decide, store, emit."""
 
-import functools
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, ParamSpec
+from typing import Any
 
 from carepath_contracts import (
     Event,
-    EventData,
     MaintenanceRecommended,
     PatientDischarged,
     PatientScreened,
@@ -18,24 +15,27 @@ from carepath_contracts import (
     SessionEnded,
     TreatmentProtocol,
     VitalsRecorded,
-    carepath_source,
-    caused_by,
 )
-from carepath_infusion import store
-from carepath_infusion.domain import course as course_rules
-from carepath_infusion.domain import sessions as session_rules
-from carepath_infusion.domain.booking import MISSED_TIMER
-from carepath_infusion.domain.calendar import Policy
-from carepath_infusion.domain.model import Course, Decision, RuleBroken, Session
-from carepath_infusion.domain.safety import alert_history, monitor
+from carepath_infusion import domain, store
+from carepath_infusion.domain import Course, CourseChange, Policy, RuleBroken, Session
 from carepath_infusion.settings import InfusionSettings
-from carepath_runtime.consumer import Handler
-from carepath_runtime.errors import RuleViolationError
-from carepath_runtime.timers import Timer, TimerHandler, caused_by_timer
-from carepath_runtime.unit_of_work import UnitOfWork
+from carepath_runtime.handling import Handlers
+from carepath_runtime.timers import Timer
+from carepath_runtime.unit_of_work import Cause, UnitOfWork, patient_of
 
-SOURCE = carepath_source("infusion")
 MONITOR_STATES = "infusion.monitor_states"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What infusion's handlers decide by: the protocol and the clinic's policy."""
+
+    protocol: TreatmentProtocol
+    policy: Policy
+
+
+def rules_for(protocol: TreatmentProtocol, settings: InfusionSettings) -> Rules:
+    return Rules(protocol, settings.policy)
 
 
 async def prefetch(unit: UnitOfWork, events: Sequence[Event[Any]]) -> None:
@@ -45,34 +45,11 @@ async def prefetch(unit: UnitOfWork, events: Sequence[Event[Any]]) -> None:
         unit.cache[MONITOR_STATES] = await store.monitor_states(unit.session, session_ids)
 
 
-P = ParamSpec("P")
-
-
-@dataclass(frozen=True)
-class Rules:
-    protocol: TreatmentProtocol
-    policy: Policy
-
-
-def _rule_violations(handler: Callable[P, Awaitable[None]]) -> Callable[P, Awaitable[None]]:
-    """A broken rule can never succeed on retry: the runtime dead-letters it with the reason."""
-
-    @functools.wraps(handler)
-    async def handle(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            await handler(*args, **kwargs)
-        except RuleBroken as error:
-            raise RuleViolationError(str(error)) from error
-
-    return handle
-
-
-@_rule_violations
 async def on_patient_screened(
     unit: UnitOfWork, event: Event[PatientScreened], rules: Rules
 ) -> None:
     course = await _course_of(unit, event.subject)
-    decision = course_rules.plan_course(
+    change = domain.plan_course(
         event.data,
         course,
         patient_id=event.subject,
@@ -82,10 +59,9 @@ async def on_patient_screened(
         now=unit.now(),
         seed=event.id,
     )
-    await _apply(unit, decision, event)
+    await _apply(unit, change, event)
 
 
-@_rule_violations
 async def on_patient_withdrawn(
     unit: UnitOfWork, event: Event[PatientWithdrawn], rules: Rules
 ) -> None:
@@ -93,23 +69,21 @@ async def on_patient_withdrawn(
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
-    decision = course_rules.withdraw(course, sessions, protocol=rules.protocol, now=unit.now())
-    await _apply(unit, decision, event)
+    change = domain.withdraw(course, sessions, protocol=rules.protocol, now=unit.now())
+    await _apply(unit, change, event)
     await unit.cancel_patient_timers(event.subject)
 
 
-@_rule_violations
 async def on_session_checked_in(
     unit: UnitOfWork, event: Event[SessionCheckedIn], rules: Rules
 ) -> None:
     course, sessions, session = await _session_of(unit, event)
-    decision = session_rules.check_in(
+    change = domain.check_in(
         course, session, sessions, event.data, **_context(unit, rules), seed=event.id
     )
-    await _apply(unit, decision, event)
+    await _apply(unit, change, event)
 
 
-@_rule_violations
 async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rules: Rules) -> None:
     # The hot path: the batch's prefetch read the session; a write only when an alert
     # episode opens or closes.
@@ -121,7 +95,7 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
         state = await store.monitor_state(unit.session, reading.session_id)
     if state is None or state.patient_id != event.subject:
         raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {event.subject}")
-    outcome = monitor(state.status, state.open_alert_rules, reading, rules.protocol)
+    outcome = domain.monitor(state.status, state.open_alert_rules, reading, rules.protocol)
     if outcome.open_rules != state.open_alert_rules:
         store.set_open_alert_rules_later(
             unit, reading.session_id, outcome.open_rules, at=unit.now()
@@ -129,45 +103,34 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
         if reading.session_id in prefetched:
             prefetched[reading.session_id] = replace(state, open_alert_rules=outcome.open_rules)
     if outcome.alerts:
-        await _apply(
-            unit,
-            Decision(
-                events=outcome.alerts, history=tuple(alert_history(outcome.alerts, unit.now()))
-            ),
-            event,
-        )
+        history = tuple(domain.alert_history(outcome.alerts, unit.now()))
+        await _apply(unit, CourseChange(events=outcome.alerts, history=history), event)
 
 
-@_rule_violations
 async def on_session_ended(unit: UnitOfWork, event: Event[SessionEnded], rules: Rules) -> None:
     course, sessions, session = await _session_of(unit, event)
-    decision = session_rules.end_session(
-        course, session, sessions, event.data, **_context(unit, rules)
-    )
-    await _apply(unit, decision, event)
+    change = domain.end_session(course, session, sessions, event.data, **_context(unit, rules))
+    await _apply(unit, change, event)
 
 
-@_rule_violations
 async def on_session_abort_reported(
     unit: UnitOfWork, event: Event[SessionAbortReported], rules: Rules
 ) -> None:
     course, sessions, session = await _session_of(unit, event)
-    decision = session_rules.abort_session(
+    change = domain.abort_session(
         course, session, sessions, event.data, **_context(unit, rules), seed=event.id
     )
-    await _apply(unit, decision, event)
+    await _apply(unit, change, event)
 
 
-@_rule_violations
 async def on_patient_discharged(
     unit: UnitOfWork, event: Event[PatientDischarged], rules: Rules
 ) -> None:
     _, _, session = await _session_of(unit, event)
-    decision = session_rules.discharge(session, event.data, protocol=rules.protocol, now=unit.now())
-    await _apply(unit, decision, event)
+    change = domain.discharge(session, event.data, protocol=rules.protocol, now=unit.now())
+    await _apply(unit, change, event)
 
 
-@_rule_violations
 async def on_maintenance_recommended(
     unit: UnitOfWork, event: Event[MaintenanceRecommended], rules: Rules
 ) -> None:
@@ -175,39 +138,26 @@ async def on_maintenance_recommended(
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
-    decision = course_rules.recommend_maintenance(
+    change = domain.recommend_maintenance(
         course, sessions, event.data, **_context(unit, rules), seed=event.id
     )
-    await _apply(unit, decision, event)
+    await _apply(unit, change, event)
 
 
-@_rule_violations
-async def on_session_missed_timer(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
+async def on_session_missed(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
     course = await _course_of(unit, timer.patient_id)
     if course is None:
         raise RuleBroken(f"missed-session timer {timer.timer_key}: patient has no course")
     sessions = await store.sessions_of_course(unit.session, course.course_id)
     session = _find(sessions, timer.payload["session_id"], timer.patient_id)
-    decision = session_rules.miss_session(
+    change = domain.miss_session(
         course, session, sessions, **_context(unit, rules), seed=timer.timer_key
     )
-
-    def envelope(data: EventData) -> Event[Any]:
-        return caused_by_timer(timer, data, source=SOURCE, time=unit.now())
-
-    await _store_and_emit(
-        unit,
-        decision,
-        patient_id=timer.patient_id,
-        correlation_id=timer.correlation_id,
-        cause_id=timer.caused_by_event_id,
-        envelope=envelope,
-    )
+    await _apply(unit, change, timer)
 
 
-def handlers(protocol: TreatmentProtocol, settings: InfusionSettings) -> dict[str, Handler]:
-    rules = Rules(protocol, settings.policy)
-    by_type = {
+HANDLERS = Handlers[Rules](
+    events={
         PatientScreened: on_patient_screened,
         PatientWithdrawn: on_patient_withdrawn,
         SessionCheckedIn: on_session_checked_in,
@@ -216,18 +166,10 @@ def handlers(protocol: TreatmentProtocol, settings: InfusionSettings) -> dict[st
         SessionAbortReported: on_session_abort_reported,
         PatientDischarged: on_patient_discharged,
         MaintenanceRecommended: on_maintenance_recommended,
-    }
-    return {
-        model.event_type: functools.partial(handler, rules=rules)
-        for model, handler in by_type.items()
-    }
-
-
-def timer_handlers(
-    protocol: TreatmentProtocol, settings: InfusionSettings
-) -> dict[str, TimerHandler]:
-    rules = Rules(protocol, settings.policy)
-    return {MISSED_TIMER: functools.partial(on_session_missed_timer, rules=rules)}
+    },
+    timers={domain.MISSED_TIMER: on_session_missed},
+    refusals=(RuleBroken,),
+)
 
 
 async def _course_of(unit: UnitOfWork, patient_id: str) -> Course | None:
@@ -256,47 +198,16 @@ def _find(sessions: list[Session], session_id: str, patient_id: str) -> Session:
     raise RuleBroken(f"session {session_id} is not a session of patient {patient_id}")
 
 
-async def _apply(unit: UnitOfWork, decision: Decision, event: Event[Any]) -> None:
-    def envelope(data: EventData) -> Event[Any]:
-        return caused_by(event, data, source=SOURCE, time=unit.now())
-
-    await _store_and_emit(
-        unit,
-        decision,
-        patient_id=event.subject,
-        correlation_id=event.correlationid,
-        cause_id=event.id,
-        envelope=envelope,
-    )
-
-
-async def _store_and_emit(
-    unit: UnitOfWork,
-    decision: Decision,
-    *,
-    patient_id: str,
-    correlation_id: str,
-    cause_id: str | None,
-    envelope: Callable[[EventData], Event[Any]],
-) -> None:
-    now: datetime = unit.now()
-    if decision.sessions:
+async def _apply(unit: UnitOfWork, change: CourseChange, cause: Cause) -> None:
+    """Store what the domain decided, set and cancel its timers, emit its events."""
+    if change.sessions:
         unit.cache.pop(MONITOR_STATES, None)  # sessions change: prefetched states are stale
-    if decision.course is not None:
-        await store.save_course(unit.session, decision.course, at=now)
-    await store.save_sessions(unit.session, decision.sessions, at=now)
-    store.add_history_later(unit, patient_id, decision.history)
-    for key in decision.cancelled_timers:
+    now = unit.now()
+    if change.course is not None:
+        await store.save_course(unit.session, change.course, at=now)
+    await store.save_sessions(unit.session, change.sessions, at=now)
+    store.add_history_later(unit, patient_of(cause), change.history)
+    for key in change.cancelled_timers:
         await unit.cancel_timer(key)
-    for timer in decision.timers:
-        await unit.schedule(
-            key=timer.key,
-            kind=timer.kind,
-            patient_id=patient_id,
-            correlation_id=correlation_id,
-            due_at=timer.due_at,
-            payload=timer.payload,
-            caused_by_event_id=cause_id,
-        )
-    for data in decision.events:
-        await unit.emit(envelope(data))
+    await unit.schedule_timers(change.timers, cause)
+    await unit.emit_caused_by(cause, change.events)

@@ -5,20 +5,17 @@ from datetime import time, timedelta
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
 from carepath_infusion.domain.calendar import ClinicCalendar, Policy
 from carepath_runtime.settings import ServiceSettings
 
 
 class InfusionSettings(ServiceSettings):
+    """The runtime's settings plus the clinic's calendar and how strictly it is kept."""
+
     model_config = SettingsConfigDict(env_prefix="CAREPATH_INFUSION_", extra="ignore")
 
     service_name: str = "infusion"
     http_port: int = Field(8002, description="Port the HTTP server listens on.")
-    protocol_id: str = Field(
-        DEFAULT_PROTOCOL_ID, description="Treatment protocol every decision is taken under."
-    )
-    protocol_version: int = Field(DEFAULT_PROTOCOL_VERSION, ge=1, description="Its version.")
     clinic_days: list[int] = Field(
         default_factory=lambda: [1, 2, 3, 4, 5],
         description="ISO weekdays the clinic infuses on (1 = Monday ... 7 = Sunday), as JSON.",

@@ -2,25 +2,22 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from functools import partial
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
 from carepath_contracts import TreatmentProtocol
-from carepath_contracts.values import IDENTIFIER_PATTERN
-from carepath_intake import domain, handlers, store
+from carepath_intake import domain, handlers
 from carepath_intake.forms import ReferralForm, ReviewForm, ScreeningForm, WithdrawalForm
 from carepath_intake.ids import new_pathway_id, new_patient_id
 from carepath_intake.settings import IntakeSettings
-from carepath_intake.views import PatientView, ReferralReply, patient_view
+from carepath_intake.views import PatientView, ReferralReply, read_patient, unknown_patient
 from carepath_runtime.auth import require_role
+from carepath_runtime.patient_view import PatientIdPath, patient_view_router
 from carepath_runtime.service import ServiceRuntime
 
-PatientIdPath = Annotated[
-    str, Path(pattern=IDENTIFIER_PATTERN, description="Pseudonymous patient id.")
-]
 REFUSAL_STATUS = {domain.UnknownPatientError: status.HTTP_404_NOT_FOUND}
 """Refusals other than these contradict the record or the patient's status: 409 Conflict."""
 
@@ -36,24 +33,22 @@ def refusals_as_http_errors() -> Iterator[None]:
         raise HTTPException(status_code, str(refusal)) from refusal
 
 
-def router(
+def routers(
     runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: IntakeSettings
-) -> APIRouter:
+) -> list[APIRouter]:
     form_role = Depends(require_role(lambda: runtime.tokens, settings.form_roles))
     review_role = Depends(require_role(lambda: runtime.tokens, settings.review_roles))
-    read_role = Depends(require_role(lambda: runtime.tokens, settings.read_roles))
-    rules = handlers.screening_rules(protocol, settings)
+    rules = handlers.rules_for(protocol, settings)
+    read = partial(read_patient, personal_details_roles=settings.personal_details_roles)
     api = APIRouter(prefix="/v1", tags=["intake"])
 
     async def view(patient_id: str, role: str) -> PatientView:
+        """What the form changed, as the poster's role may see it."""
         async with runtime.read_sessions() as session:
-            patient = await store.patient(session, patient_id, lock=False)
-            if patient is None:
-                raise HTTPException(404, str(domain.UnknownPatientError(patient_id)))
-            details = None
-            if role in settings.personal_details_roles:
-                details = await store.personal_details_of(session, patient_id)
-        return patient_view(patient, details)
+            found = await read(session, patient_id, role)
+        if found is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, unknown_patient(patient_id))
+        return found
 
     @api.post("/referrals", response_model=ReferralReply, status_code=201, dependencies=[form_role])
     async def post_referral(form: ReferralForm, response: Response) -> ReferralReply:
@@ -62,18 +57,18 @@ def router(
         if form.date_of_birth > today:
             raise _invalid_field(("date_of_birth",), f"{form.date_of_birth} is in the future")
         try:
-            decision = await _refer(runtime, form)
+            transition = await _refer(runtime, form)
         except IntegrityError:
             # Sent twice at once: the other request opened the pathway; this one finds it.
-            decision = await _refer(runtime, form)
-        if decision.repeated:
+            transition = await _refer(runtime, form)
+        if transition.repeated:
             response.status_code = status.HTTP_200_OK
-        patient = decision.patient
+        patient = transition.patient
         return ReferralReply(
             patient_id=patient.patient_id,
             pathway_id=patient.pathway_id,
             status=patient.status,
-            created=not decision.repeated,
+            created=not transition.repeated,
         )
 
     @api.post("/patients/{patient_id}/screening", response_model=PatientView, status_code=201)
@@ -84,8 +79,8 @@ def router(
         with refusals_as_http_errors():
             async with runtime.unit_of_work() as unit:
                 submission = form.submission(unit.now())
-                decision = await handlers.submit_screening(unit, patient_id, submission, rules)
-        if decision.repeated:
+                transition = await handlers.submit_screening(unit, patient_id, submission, rules)
+        if transition.repeated:
             response.status_code = status.HTTP_200_OK
         return await view(patient_id, role)
 
@@ -112,15 +107,20 @@ def router(
                 await handlers.withdraw(unit, patient_id, form.reason_code, unit.now())
         return await view(patient_id, role)
 
-    @api.get("/patients/{patient_id}", response_model=PatientView)
-    async def get_patient(patient_id: PatientIdPath, role: str = read_role) -> PatientView:
-        """Status, screening outcome and every reason; personal details for clinicians only."""
-        return await view(patient_id, role)
+    patient = patient_view_router(
+        runtime,
+        view=PatientView,
+        read=read,
+        not_found=unknown_patient,
+        roles=settings.patient_view_roles,
+        tag="intake",
+        description="Status, screening outcome and every reason; personal details for the "
+        "roles allowed to see them (clinicians).",
+    )
+    return [api, patient]
 
-    return api
 
-
-async def _refer(runtime: ServiceRuntime, form: ReferralForm) -> domain.Decision:
+async def _refer(runtime: ServiceRuntime, form: ReferralForm) -> domain.Transition:
     with refusals_as_http_errors():
         async with runtime.unit_of_work() as unit:
             candidate = domain.Patient(

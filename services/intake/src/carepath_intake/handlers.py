@@ -4,10 +4,7 @@ Every path loads the record, lets the domain decide, saves, and emits through th
 an HTTP form and the matching inbound event run the very same use case.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from carepath_contracts import (
@@ -18,46 +15,37 @@ from carepath_contracts import (
     ScreeningSubmitted,
     TreatmentProtocol,
     WithdrawalReason,
-    carepath_source,
-    caused_by,
     new_event,
 )
 from carepath_intake import domain, store
-from carepath_intake.domain import Decision, Patient, Referral, Review, ScreeningRules
+from carepath_intake.domain import Patient, Referral, Review, ScreeningRules, Transition
 from carepath_intake.settings import IntakeSettings
-from carepath_runtime.consumer import Handler
-from carepath_runtime.errors import RuleViolationError
-from carepath_runtime.timers import TimerHandler
+from carepath_runtime.handling import Handlers
 from carepath_runtime.unit_of_work import UnitOfWork
 
-SOURCE = carepath_source("intake")
+Rules = ScreeningRules
+"""What intake's handlers decide by: the protocol and the settings that refine screening."""
 
 
-def screening_rules(protocol: TreatmentProtocol, settings: IntakeSettings) -> ScreeningRules:
-    return ScreeningRules(
+class UnsupportedProtocolError(ValueError):
+    """The configured protocol asks for something intake cannot screen by."""
+
+
+def rules_for(protocol: TreatmentProtocol, settings: IntakeSettings) -> Rules:
+    problems = domain.unsupported_protocol_settings(protocol)
+    if problems:
+        raise UnsupportedProtocolError(
+            f"protocol {protocol.id} v{protocol.version}: " + "; ".join(problems)
+        )
+    return Rules(
         protocol=protocol,
         ideal_body_weight_reference_bmi=settings.ideal_body_weight_reference_bmi,
     )
 
 
-def handlers(protocol: TreatmentProtocol, settings: IntakeSettings) -> dict[str, Handler]:
-    rules = screening_rules(protocol, settings)
-    return {
-        ReferralReceived.event_type: on_referral_received,
-        ScreeningSubmitted.event_type: partial(on_screening_submitted, rules=rules),
-        ReviewDecided.event_type: on_review_decided,
-        ConsentWithdrawn.event_type: on_consent_withdrawn,
-    }
-
-
-def timer_handlers(
-    protocol: TreatmentProtocol, settings: IntakeSettings
-) -> dict[str, TimerHandler]:
-    """Intake waits for nothing: screening and review are driven by forms and clinicians."""
-    return {}
-
-
-async def on_referral_received(unit: UnitOfWork, event: Event[ReferralReceived]) -> None:
+async def on_referral_received(
+    unit: UnitOfWork, event: Event[ReferralReceived], rules: Rules
+) -> None:
     # The portal names the patient and pathway (subject, correlationid); intake adopts them.
     referral = Referral(
         external_referral_id=event.data.external_referral_id,
@@ -66,37 +54,38 @@ async def on_referral_received(unit: UnitOfWork, event: Event[ReferralReceived])
         received_at=event.data.received_at,
     )
     candidate = Patient(event.subject, event.correlationid, referral, accepted_at=unit.now())
-    with refusals_are_rule_violations():
-        await refer(unit, candidate, sender_chose_ids=True, cause=event)
+    await refer(unit, candidate, sender_chose_ids=True, cause=event)
 
 
 async def on_screening_submitted(
-    unit: UnitOfWork, event: Event[ScreeningSubmitted], *, rules: ScreeningRules
+    unit: UnitOfWork, event: Event[ScreeningSubmitted], rules: Rules
 ) -> None:
-    with refusals_are_rule_violations():
-        await submit_screening(unit, event.subject, event.data, rules, cause=event)
+    await submit_screening(unit, event.subject, event.data, rules, cause=event)
 
 
-async def on_review_decided(unit: UnitOfWork, event: Event[ReviewDecided]) -> None:
+async def on_review_decided(unit: UnitOfWork, event: Event[ReviewDecided], rules: Rules) -> None:
     data = event.data
     review = Review(data.decision, data.reason_code, data.clinician_id, data.decided_at)
-    with refusals_are_rule_violations():
-        await decide_review(unit, event.subject, review, cause=event)
+    await decide_review(unit, event.subject, review, cause=event)
 
 
-async def on_consent_withdrawn(unit: UnitOfWork, event: Event[ConsentWithdrawn]) -> None:
+async def on_consent_withdrawn(
+    unit: UnitOfWork, event: Event[ConsentWithdrawn], rules: Rules
+) -> None:
     data = event.data
-    with refusals_are_rule_violations():
-        await withdraw(unit, event.subject, data.reason_code, data.withdrawn_at, cause=event)
+    await withdraw(unit, event.subject, data.reason_code, data.withdrawn_at, cause=event)
 
 
-@contextmanager
-def refusals_are_rule_violations() -> Iterator[None]:
-    """A refused event can never be handled: it is dead-lettered with the refusal's reason."""
-    try:
-        yield
-    except domain.IntakeRefusal as refusal:
-        raise RuleViolationError(str(refusal)) from refusal
+HANDLERS = Handlers[Rules](
+    events={
+        ReferralReceived: on_referral_received,
+        ScreeningSubmitted: on_screening_submitted,
+        ReviewDecided: on_review_decided,
+        ConsentWithdrawn: on_consent_withdrawn,
+    },
+    # No timers: screening and review are driven by forms and clinicians.
+    refusals=(domain.IntakeRefusal,),
+)
 
 
 async def refer(
@@ -106,7 +95,7 @@ async def refer(
     sender_chose_ids: bool,
     details: store.PersonalDetails | None = None,
     cause: Event[Any] | None = None,
-) -> Decision:
+) -> Transition:
     """Open the patient's pathway, or find the one already open for the external referral id."""
     external_id = candidate.referral.external_referral_id
     on_record = await store.patient_by_external_referral(unit.session, external_id)
@@ -115,39 +104,39 @@ async def refer(
         holder = await store.patient_holding_ids(
             unit.session, candidate.patient_id, candidate.pathway_id
         )
-    decision = domain.receive_referral(
+    transition = domain.receive_referral(
         candidate, on_record=on_record, ids_in_use_by=holder, sender_chose_ids=sender_chose_ids
     )
-    if not decision.repeated:
-        await store.add_patient(unit.session, decision.patient)
+    if not transition.repeated:
+        await store.add_patient(unit.session, transition.patient)
     if details is not None:
-        await _record_personal_details(unit, decision.patient, details)
-    await _emit(unit, decision, cause)
-    return decision
+        await _record_personal_details(unit, transition.patient, details)
+    await _emit(unit, transition, cause)
+    return transition
 
 
 async def submit_screening(
     unit: UnitOfWork,
     patient_id: str,
     form: ScreeningSubmitted,
-    rules: ScreeningRules,
+    rules: Rules,
     *,
     cause: Event[Any] | None = None,
-) -> Decision:
+) -> Transition:
     patient = await _patient(unit, patient_id, cause)
     born = await store.date_of_birth(unit.session, patient_id)
     # Age on the day of screening, by the service clock (UTC).
     age = domain.age_in_years(born, unit.now().date()) if born else None
-    decision = domain.screen_patient(patient, form, age_years=age, rules=rules, at=unit.now())
-    return await _save_and_emit(unit, decision, cause)
+    transition = domain.screen_patient(patient, form, age_years=age, rules=rules, at=unit.now())
+    return await _save_and_emit(unit, transition, cause)
 
 
 async def decide_review(
     unit: UnitOfWork, patient_id: str, review: Review, *, cause: Event[Any] | None = None
-) -> Decision:
+) -> Transition:
     patient = await _patient(unit, patient_id, cause)
-    decision = domain.decide_review(patient, review, at=unit.now())
-    return await _save_and_emit(unit, decision, cause)
+    transition = domain.decide_review(patient, review, at=unit.now())
+    return await _save_and_emit(unit, transition, cause)
 
 
 async def withdraw(
@@ -157,10 +146,10 @@ async def withdraw(
     withdrawn_at: datetime,
     *,
     cause: Event[Any] | None = None,
-) -> Decision:
+) -> Transition:
     patient = await _patient(unit, patient_id, cause)
-    decision = domain.withdraw(patient, reason, withdrawn_at=withdrawn_at)
-    return await _save_and_emit(unit, decision, cause)
+    transition = domain.withdraw(patient, reason, withdrawn_at=withdrawn_at)
+    return await _save_and_emit(unit, transition, cause)
 
 
 async def _patient(unit: UnitOfWork, patient_id: str, cause: Event[Any] | None) -> Patient:
@@ -188,25 +177,26 @@ async def _record_personal_details(
 
 
 async def _save_and_emit(
-    unit: UnitOfWork, decision: Decision, cause: Event[Any] | None
-) -> Decision:
-    if not decision.repeated:
-        await store.save_patient(unit.session, decision.patient)
-    await _emit(unit, decision, cause)
-    return decision
+    unit: UnitOfWork, transition: Transition, cause: Event[Any] | None
+) -> Transition:
+    if not transition.repeated:
+        await store.save_patient(unit.session, transition.patient)
+    await _emit(unit, transition, cause)
+    return transition
 
 
-async def _emit(unit: UnitOfWork, decision: Decision, cause: Event[Any] | None) -> None:
-    patient = decision.patient
-    for data in decision.events:
-        if cause is None:
-            event = new_event(
-                data,
-                subject=patient.patient_id,
-                correlation_id=patient.pathway_id,
-                source=SOURCE,
-                time=unit.now(),
-            )
-        else:
-            event = caused_by(cause, data, source=SOURCE, time=unit.now())
+async def _emit(unit: UnitOfWork, transition: Transition, cause: Event[Any] | None) -> None:
+    if cause is not None:
+        await unit.emit_caused_by(cause, transition.events)
+        return
+    # A form over HTTP starts a chain of its own: the patient's ids, no causing event.
+    patient = transition.patient
+    for data in transition.events:
+        event = new_event(
+            data,
+            subject=patient.patient_id,
+            correlation_id=patient.pathway_id,
+            source=unit.source,
+            time=unit.now(),
+        )
         await unit.emit(event)

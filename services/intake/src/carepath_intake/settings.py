@@ -3,23 +3,16 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
 from carepath_runtime.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
-    """The runtime's settings plus the protocol intake screens under and who may do what."""
+    """The runtime's settings plus how intake screens and who may post which form."""
 
     model_config = SettingsConfigDict(env_prefix="CAREPATH_INTAKE_", extra="ignore")
 
     service_name: str = "intake"
     http_port: int = Field(8001, description="Port the HTTP server listens on.")
-    protocol_id: str = Field(
-        DEFAULT_PROTOCOL_ID, description="Id of the treatment protocol screening decides under."
-    )
-    protocol_version: int = Field(
-        DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of that treatment protocol."
-    )
     ideal_body_weight_reference_bmi: float = Field(
         22.0,
         gt=10,
@@ -35,10 +28,6 @@ class IntakeSettings(ServiceSettings):
     review_roles: list[str] = Field(
         default_factory=lambda: ["clinician"],
         description="Roles that may decide on a screening that needs review.",
-    )
-    read_roles: list[str] = Field(
-        default_factory=lambda: ["clinician", "integration"],
-        description="Roles that may read a patient's intake status.",
     )
     personal_details_roles: list[str] = Field(
         default_factory=lambda: ["clinician"],

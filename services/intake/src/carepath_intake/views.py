@@ -4,6 +4,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from carepath_contracts import (
     DosingWeightBasis,
@@ -17,7 +18,8 @@ from carepath_contracts import (
     ScreeningReason,
     WithdrawalReason,
 )
-from carepath_intake.domain import FindingKind, Patient, PatientStatus
+from carepath_intake import store
+from carepath_intake.domain import FindingKind, Patient, PatientStatus, UnknownPatientError
 from carepath_intake.store import PersonalDetails
 
 
@@ -85,6 +87,23 @@ class PatientView(BaseModel):
     withdrawal: WithdrawalView | None
     personal_details: PersonalDetailsView | None = None
     """Only for roles allowed to see personal details."""
+
+
+async def read_patient(
+    session: AsyncSession, patient_id: str, role: str, *, personal_details_roles: list[str]
+) -> PatientView | None:
+    """The patient's view as `role` may see it; None for a patient intake does not know."""
+    patient = await store.patient(session, patient_id, lock=False)
+    if patient is None:
+        return None
+    details = None
+    if role in personal_details_roles:
+        details = await store.personal_details_of(session, patient_id)
+    return patient_view(patient, details)
+
+
+def unknown_patient(patient_id: str) -> str:
+    return str(UnknownPatientError(patient_id))
 
 
 def patient_view(patient: Patient, details: PersonalDetails | None) -> PatientView:

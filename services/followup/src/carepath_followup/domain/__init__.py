@@ -11,7 +11,7 @@ from carepath_followup.domain.decisions import DecisionOutcome, decide_after_sco
 from carepath_followup.domain.model import (
     Assessment,
     AssessmentStatus,
-    Decision,
+    ClinicalDecision,
     Pathway,
     PathwayRuleError,
     PathwayStatus,
@@ -19,7 +19,6 @@ from carepath_followup.domain.model import (
     TherapySession,
     TherapyStatus,
     TimerKind,
-    TimerRequest,
     assessment_id_for,
     therapy_session_id_for,
 )
@@ -37,7 +36,7 @@ from carepath_followup.domain.therapy import attendance_recorded
 __all__ = [
     "Assessment",
     "AssessmentStatus",
-    "Decision",
+    "ClinicalDecision",
     "DecisionOutcome",
     "InfusionOutcome",
     "Pathway",
@@ -49,7 +48,6 @@ __all__ = [
     "TherapyStatus",
     "TimerKind",
     "TimerOutcome",
-    "TimerRequest",
     "assessment_fell_due",
     "assessment_id_for",
     "assessment_timers",

@@ -20,7 +20,7 @@ from carepath_contracts import (
 )
 from carepath_followup.domain.model import (
     Assessment,
-    Decision,
+    ClinicalDecision,
     Pathway,
     TherapySession,
     require_active,
@@ -37,7 +37,7 @@ class InfusionOutcome:
     assessments: list[Assessment] = field(default_factory=list)
     therapy: TherapySession | None = None
     events: list[EventData] = field(default_factory=list)
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[ClinicalDecision] = field(default_factory=list)
 
 
 def infusion_completed(
@@ -98,10 +98,10 @@ def course_completed(
 
 def suspension_review(
     course: CourseSuspended, protocol: TreatmentProtocol, now: datetime
-) -> Decision:
+) -> ClinicalDecision:
     """A suspended course always needs review; urgently when a serious adverse event caused it."""
     urgent = course.reason_code is SuspensionReason.SERIOUS_ADVERSE_EVENT
-    return Decision(
+    return ClinicalDecision(
         key=f"course-suspended:{course.course_id}:{course.suspended_at.isoformat()}",
         data=ClinicalReviewRequired(
             reason_code=ReviewTrigger.COURSE_SUSPENDED,
@@ -119,7 +119,7 @@ def safety_alert_review(
     protocol: TreatmentProtocol,
     now: datetime,
     serious_actions: frozenset[SafetyAction],
-) -> Decision | None:
+) -> ClinicalDecision | None:
     """An alert whose action is serious asks for review; the others stay with the clinic."""
     if alert.action not in serious_actions:
         return None
@@ -128,9 +128,9 @@ def safety_alert_review(
 
 def safety_review(
     protocol: TreatmentProtocol, now: datetime, *, session_id: str, course_id: str | None = None
-) -> Decision:
+) -> ClinicalDecision:
     """One urgent review per infusion session, however many serious signals it produced."""
-    return Decision(
+    return ClinicalDecision(
         key=f"safety:{session_id}",
         data=ClinicalReviewRequired(
             reason_code=ReviewTrigger.SAFETY_EVENT,

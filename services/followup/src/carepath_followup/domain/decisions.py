@@ -17,7 +17,12 @@ from carepath_contracts import (
     TreatmentProtocol,
     Urgency,
 )
-from carepath_followup.domain.model import Decision, Pathway, PathwayStatus, ScoredAssessment
+from carepath_followup.domain.model import (
+    ClinicalDecision,
+    Pathway,
+    PathwayStatus,
+    ScoredAssessment,
+)
 from carepath_followup.domain.schedule import closing_timepoint
 
 
@@ -26,7 +31,7 @@ class DecisionOutcome:
     """The pathway after the decisions a score led to, and the decisions to emit."""
 
     pathway: Pathway
-    decisions: list[Decision] = field(default_factory=list)
+    decisions: list[ClinicalDecision] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -66,12 +71,12 @@ def decide_after_score(
 
 def worsening_review(
     pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
-) -> Decision | None:
+) -> ClinicalDecision | None:
     """Worse than baseline by the protocol's points, at any time: urgent review, every time."""
     change = scored.change_from_baseline
     if change is None or change < protocol.decisions.worsening_points:
         return None
-    return Decision(
+    return ClinicalDecision(
         key=f"worsening:{scored.event_id}",
         data=ClinicalReviewRequired(
             reason_code=ReviewTrigger.WORSENING,
@@ -86,11 +91,11 @@ def worsening_review(
 
 def non_response_review(
     pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
-) -> Decision | None:
+) -> ClinicalDecision | None:
     """No response at the end of the course: routine review, once per pathway."""
     if scored.timepoint is not Timepoint.END_OF_TREATMENT or scored.response is not False:
         return None
-    return Decision(
+    return ClinicalDecision(
         key="non-response:end_of_treatment",
         data=ClinicalReviewRequired(
             reason_code=ReviewTrigger.NON_RESPONSE,
@@ -109,7 +114,7 @@ def maintenance_decision(
     history: Sequence[ScoredAssessment],
     protocol: TreatmentProtocol,
     now: datetime,
-) -> tuple[Pathway, Decision | None]:
+) -> tuple[Pathway, ClinicalDecision | None]:
     """Response held and the last two follow-up scores close together (plateau), or rising
     again: maintenance, sooner when rising. The same recommendation is never made twice."""
     previous = _previous_follow_up(pathway, scored, history)
@@ -126,7 +131,7 @@ def maintenance_decision(
     interval = min(max(interval, rules.interval_days_min), rules.interval_days_max)
     if (pathway.maintenance_reason, pathway.maintenance_interval_days) == (reason, interval):
         return pathway, None
-    decision = Decision(
+    decision = ClinicalDecision(
         key=f"maintenance:{scored.event_id}",
         data=MaintenanceRecommended(
             interval_days=interval,
@@ -142,7 +147,7 @@ def maintenance_decision(
 
 def completion_decision(
     pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
-) -> tuple[Pathway, Decision | None]:
+) -> tuple[Pathway, ClinicalDecision | None]:
     """The closing assessment is in and no maintenance is planned: the pathway is complete."""
     if (
         scored.timepoint is not closing_timepoint(protocol)
@@ -156,7 +161,7 @@ def completion_decision(
         outcome = PathwayOutcome.RESPONSE
     else:
         outcome = PathwayOutcome.NO_RESPONSE
-    decision = Decision(
+    decision = ClinicalDecision(
         key="pathway-completed",
         data=PathwayCompleted(
             outcome=outcome,

@@ -2,10 +2,9 @@
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from carepath_contracts import (
     EventData,
@@ -148,18 +147,9 @@ class TherapySession:
 
 
 @dataclass(frozen=True)
-class TimerRequest:
-    """A durable timer the handler must schedule (same key again moves it)."""
-
-    key: str
-    kind: TimerKind
-    due_at: datetime
-    payload: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A decision event to emit once: a second decision with the same key is dropped."""
+class ClinicalDecision:
+    """A review, maintenance or completion decision, emitted once: a second decision with
+    the same key is dropped."""
 
     key: str
     data: EventData

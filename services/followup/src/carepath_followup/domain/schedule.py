@@ -17,9 +17,9 @@ from carepath_followup.domain.model import (
     Pathway,
     PathwayStatus,
     TimerKind,
-    TimerRequest,
     assessment_id_for,
 )
+from carepath_runtime.timer_requests import TimerRequest
 
 _ANCHOR_ORDER = (
     ScheduleAnchor.SCREENING,

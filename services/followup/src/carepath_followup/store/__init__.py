@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from carepath_followup.domain import (
     Assessment,
     AssessmentStatus,
-    Decision,
+    ClinicalDecision,
     Pathway,
     ScoredAssessment,
     TherapySession,
@@ -151,7 +151,7 @@ async def patient_therapy_sessions(session: AsyncSession, patient_id: str) -> li
 
 
 async def record_decision(
-    session: AsyncSession, patient_id: str, decision: Decision, *, at: datetime
+    session: AsyncSession, patient_id: str, decision: ClinicalDecision, *, at: datetime
 ) -> bool:
     """Records a decision once; False when one with the same key was already taken."""
     taken = await session.execute(

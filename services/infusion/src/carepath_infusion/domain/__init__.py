@@ -1,1 +1,51 @@
 """Infusion's pure rules: course planning, session gates, safety, discharge and rebooking."""
+
+from carepath_infusion.domain.booking import MISSED_TIMER
+from carepath_infusion.domain.calendar import ClinicCalendar, Policy
+from carepath_infusion.domain.course import plan_course, recommend_maintenance, withdraw
+from carepath_infusion.domain.model import (
+    NOTHING,
+    Course,
+    CourseChange,
+    CourseStatus,
+    Dose,
+    HistoryEntry,
+    RuleBroken,
+    Session,
+    SessionStatus,
+)
+from carepath_infusion.domain.safety import SafetyOutcome, alert_history, assess_reading, monitor
+from carepath_infusion.domain.sessions import (
+    abort_session,
+    check_in,
+    discharge,
+    end_session,
+    miss_session,
+)
+
+__all__ = [
+    "MISSED_TIMER",
+    "NOTHING",
+    "ClinicCalendar",
+    "Course",
+    "CourseChange",
+    "CourseStatus",
+    "Dose",
+    "HistoryEntry",
+    "Policy",
+    "RuleBroken",
+    "SafetyOutcome",
+    "Session",
+    "SessionStatus",
+    "abort_session",
+    "alert_history",
+    "assess_reading",
+    "check_in",
+    "discharge",
+    "end_session",
+    "miss_session",
+    "monitor",
+    "plan_course",
+    "recommend_maintenance",
+    "withdraw",
+]

@@ -18,14 +18,14 @@ from carepath_infusion.domain.calendar import Policy, start_of_day
 from carepath_infusion.domain.model import (
     OCCUPYING,
     Course,
+    CourseChange,
     CourseStatus,
-    Decision,
     HistoryEntry,
     Session,
     SessionStatus,
-    TimerRequest,
 )
 from carepath_infusion.domain.planning import next_free_slot
+from carepath_runtime.timer_requests import TimerRequest
 
 MISSED_TIMER = "session-missed"
 _IDS = uuid.UUID("1f0b7d3e-2c4a-4e8b-9f61-5a7c3d2e1b90")
@@ -55,7 +55,7 @@ def book(
     policy: Policy,
     now: datetime,
     replaces: str | None = None,
-) -> Decision:
+) -> CourseChange:
     session = Session(
         session_id=session_id,
         course_id=course.course_id,
@@ -80,7 +80,7 @@ def book(
         protocol=protocol.ref,
     )
     detail = {"scheduled_for": slot.isoformat(), "replaces_session_id": replaces}
-    return Decision(
+    return CourseChange(
         events=(scheduled,),
         sessions=(session,),
         history=(HistoryEntry(session_id, now, SessionStatus.SCHEDULED.value, detail),),
@@ -100,9 +100,9 @@ def cancel_scheduled(
     reason: CancellationReason,
     protocol: TreatmentProtocol,
     now: datetime,
-) -> Decision:
+) -> CourseChange:
     """Every session still waiting for its day is called off, with its missed-session timer."""
-    decision = Decision()
+    change = CourseChange()
     for session in sessions:
         if session.status != SessionStatus.SCHEDULED:
             continue
@@ -114,7 +114,7 @@ def cancel_scheduled(
             cancelled_at=now,
             protocol=protocol.ref,
         )
-        decision += Decision(
+        change += CourseChange(
             events=(cancelled,),
             sessions=(replace(session, status=SessionStatus.CANCELLED),),
             history=(
@@ -124,7 +124,7 @@ def cancel_scheduled(
             ),
             cancelled_timers=(missed_timer_key(session.session_id),),
         )
-    return decision
+    return change
 
 
 def suspend(
@@ -135,7 +135,7 @@ def suspend(
     sessions: Sequence[Session],
     protocol: TreatmentProtocol,
     now: datetime,
-) -> Decision:
+) -> CourseChange:
     """The course waits for a clinician: no booked session goes ahead without review."""
     suspended = CourseSuspended(
         course_id=course.course_id,
@@ -146,7 +146,7 @@ def suspend(
     )
     return cancel_scheduled(
         sessions, CancellationReason.COURSE_SUSPENDED, protocol, now
-    ) + Decision(
+    ) + CourseChange(
         events=(suspended,),
         course=replace(course, status=CourseStatus.SUSPENDED, status_reason=reason.value),
     )
@@ -161,7 +161,7 @@ def rebook(
     policy: Policy,
     now: datetime,
     seed: str,
-) -> Decision:
+) -> CourseChange:
     """A replacement in the next free slot; if none is left in the window, clinical review."""
     earliest = max(start_of_day(now) + timedelta(days=policy.reschedule_after_days), now)
     booked = [

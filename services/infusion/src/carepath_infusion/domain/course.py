@@ -24,8 +24,8 @@ from carepath_infusion.domain.model import (
     NOTHING,
     OCCUPYING,
     Course,
+    CourseChange,
     CourseStatus,
-    Decision,
     RuleBroken,
     Session,
     SessionStatus,
@@ -43,7 +43,7 @@ def plan_course(
     policy: Policy,
     now: datetime,
     seed: str,
-) -> Decision:
+) -> CourseChange:
     """An eligible, final screening plans a course; anything else, or a second one, does nothing."""
     if not screened.final or screened.outcome != ScreeningOutcome.ELIGIBLE:
         return NOTHING
@@ -79,9 +79,9 @@ def plan_course(
         dosing_weight_kg=screened.dosing_weight_kg,
         protocol=protocol.ref,
     )
-    decision = Decision(events=(planned,), course=course)
+    change = CourseChange(events=(planned,), course=course)
     for number, slot in enumerate(slots, start=1):
-        decision += book(
+        change += book(
             course,
             session_id=session_id_for(seed, number),
             number=number,
@@ -91,7 +91,7 @@ def plan_course(
             policy=policy,
             now=now,
         )
-    return decision
+    return change
 
 
 def withdraw(
@@ -100,13 +100,14 @@ def withdraw(
     *,
     protocol: TreatmentProtocol,
     now: datetime,
-) -> Decision:
+) -> CourseChange:
     """Every future session is cancelled; a patient without a course has nothing to cancel."""
     if course is None or course.status == CourseStatus.WITHDRAWN:
         return NOTHING
-    return cancel_scheduled(sessions, CancellationReason.PATIENT_WITHDRAWN, protocol, now) + (
-        Decision(course=replace(course, status=CourseStatus.WITHDRAWN, status_reason="withdrawn"))
-    )
+    withdrawn = replace(course, status=CourseStatus.WITHDRAWN, status_reason="withdrawn")
+    return cancel_scheduled(
+        sessions, CancellationReason.PATIENT_WITHDRAWN, protocol, now
+    ) + CourseChange(course=withdrawn)
 
 
 def recommend_maintenance(
@@ -118,7 +119,7 @@ def recommend_maintenance(
     policy: Policy,
     now: datetime,
     seed: str,
-) -> Decision:
+) -> CourseChange:
     """A maintenance infusion on the first clinic slot on or after the recommended day.
 
     A newer recommendation replaces a maintenance session that is still waiting for its day.

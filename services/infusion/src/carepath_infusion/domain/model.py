@@ -1,4 +1,4 @@
-"""The infusion service's state and the shape of every decision its rules take."""
+"""The infusion service's state and the shape of every change its rules decide."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -6,6 +6,7 @@ from enum import StrEnum
 from typing import Any
 
 from carepath_contracts import EventData, ProtocolRef, SessionKind, Vitals
+from carepath_runtime.timer_requests import TimerRequest
 
 
 class RuleBroken(Exception):
@@ -99,16 +100,9 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
-class TimerRequest:
-    key: str
-    kind: str
-    due_at: datetime
-    payload: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What a rule decided: state to store, history to add, timers to set, events to emit."""
+class CourseChange:
+    """What a rule decided about a course: the course and sessions to store, history to add,
+    timers to set or cancel, events to emit."""
 
     events: tuple[EventData, ...] = ()
     course: Course | None = None
@@ -117,8 +111,8 @@ class Decision:
     timers: tuple[TimerRequest, ...] = ()
     cancelled_timers: tuple[str, ...] = ()
 
-    def __add__(self, other: "Decision") -> "Decision":
-        return Decision(
+    def __add__(self, other: "CourseChange") -> "CourseChange":
+        return CourseChange(
             events=self.events + other.events,
             course=other.course or self.course,
             sessions=_latest(self.sessions + other.sessions),
@@ -128,7 +122,7 @@ class Decision:
         )
 
 
-NOTHING = Decision()
+NOTHING = CourseChange()
 
 
 def _latest(sessions: tuple[Session, ...]) -> tuple[Session, ...]:

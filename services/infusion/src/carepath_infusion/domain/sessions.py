@@ -27,8 +27,8 @@ from carepath_infusion.domain.model import (
     GIVEN,
     NOTHING,
     Course,
+    CourseChange,
     CourseStatus,
-    Decision,
     HistoryEntry,
     RuleBroken,
     Session,
@@ -49,12 +49,12 @@ def check_in(
     policy: Policy,
     now: datetime,
     seed: str,
-) -> Decision:
+) -> CourseChange:
     """Cleared when every pre-infusion check passes; otherwise deferred and rebooked."""
     _require_open(course, session)
     _require(session, SessionStatus.SCHEDULED, "check in")
     reasons = deferral_reasons(checked_in, protocol.check_in_gate)
-    stop_missed_timer = Decision(cancelled_timers=(missed_timer_key(session.session_id),))
+    stop_missed_timer = CourseChange(cancelled_timers=(missed_timer_key(session.session_id),))
     if not reasons:
         cleared = replace(
             session,
@@ -69,7 +69,7 @@ def check_in(
             cleared_at=now,
             protocol=protocol.ref,
         )
-        return stop_missed_timer + Decision(
+        return stop_missed_timer + CourseChange(
             events=(event,),
             sessions=(cleared,),
             history=(_entry(cleared, now, {"checked_in_at": checked_in.checked_in_at}),),
@@ -85,7 +85,7 @@ def check_in(
     )
     return (
         stop_missed_timer
-        + Decision(
+        + CourseChange(
             events=(event,),
             sessions=(deferred,),
             history=(_entry(deferred, now, {"reason_codes": [str(r) for r in reasons]}),),
@@ -111,7 +111,7 @@ def end_session(
     protocol: TreatmentProtocol,
     policy: Policy,
     now: datetime,
-) -> Decision:
+) -> CourseChange:
     """The infusion was given: completed, and possibly the course completed or suspended.
 
     A second report for a session already completed changes nothing: a session is completed
@@ -156,7 +156,7 @@ def end_session(
         protocol=protocol.ref,
     )
     detail = {"dose_given_mg": ended.dose_given_mg, "dose_deviation": event.dose_deviation}
-    decision = Decision(
+    change = CourseChange(
         events=(event,), sessions=(completed,), history=(_entry(completed, now, detail),)
     )
     suspends = (
@@ -166,7 +166,7 @@ def end_session(
     )
     if suspends:
         # Precedence over completion: a serious adverse event always goes to clinical review.
-        return decision + suspend(
+        return change + suspend(
             course,
             SuspensionReason.SERIOUS_ADVERSE_EVENT,
             session_id=session.session_id,
@@ -182,8 +182,9 @@ def end_session(
             completed_at=now,
             protocol=protocol.ref,
         )
-        decision += Decision(events=(done,), course=replace(course, status=CourseStatus.COMPLETED))
-    return decision
+        completed = replace(course, status=CourseStatus.COMPLETED)
+        change += CourseChange(events=(done,), course=completed)
+    return change
 
 
 def abort_session(
@@ -196,7 +197,7 @@ def abort_session(
     policy: Policy,
     now: datetime,
     seed: str,
-) -> Decision:
+) -> CourseChange:
     """An infusion stopped early does not count: it is aborted and a replacement is booked."""
     if session.status == SessionStatus.ABORTED:
         return NOTHING
@@ -217,14 +218,14 @@ def abort_session(
         aborted_at=reported.aborted_at,
         protocol=protocol.ref,
     )
-    decision = Decision(
+    change = CourseChange(
         events=(event,),
         sessions=(aborted,),
         history=(_entry(aborted, now, {"reason_code": reported.reason_code.value}),),
     )
     if course.status not in (CourseStatus.ACTIVE, CourseStatus.COMPLETED):
-        return decision
-    return decision + rebook(
+        return change
+    return change + rebook(
         course,
         aborted,
         _with(sessions, aborted),
@@ -237,7 +238,7 @@ def abort_session(
 
 def discharge(
     session: Session, discharged: PatientDischarged, *, protocol: TreatmentProtocol, now: datetime
-) -> Decision:
+) -> CourseChange:
     """The reported discharge checked against observation time and the discharge criteria."""
     if session.discharged_at is not None:
         return NOTHING
@@ -265,7 +266,7 @@ def discharge(
         protocol=protocol.ref,
     )
     detail = {"observed_minutes": observed, "unmet_criteria": [str(c) for c in unmet]}
-    return Decision(
+    return CourseChange(
         events=(assessed,),
         sessions=(after,),
         history=(HistoryEntry(session.session_id, now, "discharged", detail),),
@@ -281,7 +282,7 @@ def miss_session(
     policy: Policy,
     now: datetime,
     seed: str,
-) -> Decision:
+) -> CourseChange:
     """No check-in by slot + grace: missed and rebooked (or the course goes to review)."""
     if session.status != SessionStatus.SCHEDULED:
         return NOTHING  # checked in, cancelled or replaced meanwhile
@@ -297,7 +298,7 @@ def miss_session(
         missed_at=now,
         protocol=protocol.ref,
     )
-    return Decision(
+    return CourseChange(
         events=(event,), sessions=(missed,), history=(_entry(missed, now, {}),)
     ) + rebook(
         course,

@@ -26,7 +26,7 @@ from carepath_intake.domain.screening import (
     unsupported_protocol_settings,
 )
 from carepath_intake.domain.transitions import (
-    Decision,
+    Transition,
     check_pathway,
     decide_review,
     receive_referral,
@@ -37,7 +37,6 @@ from carepath_intake.domain.transitions import (
 
 __all__ = [
     "ConflictingRecordError",
-    "Decision",
     "DosingWeight",
     "Finding",
     "FindingKind",
@@ -52,6 +51,7 @@ __all__ = [
     "Screening",
     "ScreeningResult",
     "ScreeningRules",
+    "Transition",
     "UnknownPatientError",
     "Withdrawal",
     "age_in_years",

@@ -39,7 +39,9 @@ from carepath_intake.domain.screening import (
 
 
 @dataclass(frozen=True, slots=True)
-class Decision:
+class Transition:
+    """The patient's record after a request, and the events the change announces."""
+
     patient: Patient
     events: tuple[EventData, ...] = ()
     repeated: bool = False
@@ -52,7 +54,7 @@ def receive_referral(
     on_record: Patient | None,
     ids_in_use_by: Patient | None = None,
     sender_chose_ids: bool,
-) -> Decision:
+) -> Transition:
     """A referral opens a pathway, or finds the patient already on record for its external id.
 
     `candidate` is the patient the referral would open; `on_record` the patient holding the
@@ -71,7 +73,7 @@ def receive_referral(
             referral_source=referral.referral_source,
             accepted_at=candidate.accepted_at,
         )
-        return Decision(candidate, (accepted,))
+        return Transition(candidate, (accepted,))
     same = (on_record.referral.responder_role, on_record.referral.referral_source) == (
         referral.responder_role,
         referral.referral_source,
@@ -88,7 +90,7 @@ def receive_referral(
             f"{on_record.referral.responder_role}, {on_record.referral.referral_source}); "
             "this one differs"
         )
-    return Decision(on_record, repeated=True)
+    return Transition(on_record, repeated=True)
 
 
 def check_pathway(patient: Patient, pathway_id: str) -> None:
@@ -107,12 +109,12 @@ def screen_patient(
     age_years: int | None,
     rules: ScreeningRules,
     at: datetime,
-) -> Decision:
+) -> Transition:
     """Screen a referred patient once; the same form again is a repeat, another a conflict."""
     _refuse_if_withdrawn(patient, "screened")
     if patient.screening is not None:
         if same_form(patient.screening.form, form):
-            return Decision(patient, repeated=True)
+            return Transition(patient, repeated=True)
         raise ConflictingRecordError(
             f"patient {patient.patient_id} was already screened at "
             f"{patient.screening.screened_at.isoformat()} (outcome "
@@ -128,15 +130,15 @@ def screen_patient(
         screening=Screening(form=form, result=result, age_years=age_years, screened_at=at),
     )
     final = result.outcome != ScreeningOutcome.NEEDS_REVIEW
-    return Decision(screened, (_patient_screened(result, result.findings, at, final=final),))
+    return Transition(screened, (_patient_screened(result, result.findings, at, final=final),))
 
 
-def decide_review(patient: Patient, review: Review, *, at: datetime) -> Decision:
+def decide_review(patient: Patient, review: Review, *, at: datetime) -> Transition:
     """A clinician's decision turns needs-review into a final eligible or ineligible."""
     _refuse_if_withdrawn(patient, "reviewed")
     if patient.review is not None:
         if _same_review(patient.review, review):
-            return Decision(patient, repeated=True)
+            return Transition(patient, repeated=True)
         raise ConflictingRecordError(
             f"patient {patient.patient_id}'s screening was already {patient.review.decision} "
             f"by {patient.review.clinician_id} at {patient.review.decided_at.isoformat()}"
@@ -156,18 +158,18 @@ def decide_review(patient: Patient, review: Review, *, at: datetime) -> Decision
         outcome=reviewed.outcome,
         by=review.clinician_id,
     )
-    return Decision(reviewed, (screened,))
+    return Transition(reviewed, (screened,))
 
 
-def withdraw(patient: Patient, reason: WithdrawalReason, *, withdrawn_at: datetime) -> Decision:
+def withdraw(patient: Patient, reason: WithdrawalReason, *, withdrawn_at: datetime) -> Transition:
     """The patient leaves the pathway; a second withdrawal changes nothing."""
     if patient.withdrawal is not None:
-        return Decision(patient, repeated=True)
+        return Transition(patient, repeated=True)
     withdrawal = Withdrawal(
         reason_code=reason, withdrawn_at=withdrawn_at, status_before=patient.status
     )
     withdrawn = replace(patient, status=PatientStatus.WITHDRAWN, withdrawal=withdrawal)
-    return Decision(withdrawn, (PatientWithdrawn(reason_code=reason, withdrawn_at=withdrawn_at),))
+    return Transition(withdrawn, (PatientWithdrawn(reason_code=reason, withdrawn_at=withdrawn_at),))
 
 
 def same_form(recorded: ScreeningSubmitted, submitted: ScreeningSubmitted) -> bool:
