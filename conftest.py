@@ -1,3 +1,3 @@
 """Root conftest: loads the shared real-infrastructure fixtures for every test folder."""
 
-pytest_plugins = ["carepath_runtime.testing.plugin"]
+pytest_plugins = ["carepath_testing.plugin"]

@@ -54,10 +54,10 @@ from carepath_contracts import (
     score_pcl5,
     to_record,
 )
-from carepath_runtime.localkafka.ports import find_free_port
-from carepath_runtime.testing.kafka import session_kafka_bootstrap
-from carepath_runtime.testing.postgres import create_fresh_database, throwaway_postgres_cluster
+from carepath_localkafka.ports import find_free_port
 from carepath_runtime.topics_admin import delete_topics_with_prefix, ensure_topics
+from carepath_testing.kafka import session_kafka_bootstrap
+from carepath_testing.postgres import create_fresh_database, throwaway_postgres_cluster
 
 PROTOCOL = default_protocol()
 TOKEN = "bench-operator-token"

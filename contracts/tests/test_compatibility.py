@@ -176,7 +176,7 @@ def test_current_models_are_compatible_with_the_committed_baseline():
 def contracts_copy(tmp_path: Path) -> Path:
     from typer.testing import CliRunner
 
-    from carepath_runtime.cli.schemas import app
+    from carepath_cli.commands.schemas import app
 
     result = CliRunner().invoke(app, ["export", "--contracts-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
@@ -186,7 +186,7 @@ def contracts_copy(tmp_path: Path) -> Path:
 def _run_check(contracts_dir: Path) -> tuple[int, str]:
     from typer.testing import CliRunner
 
-    from carepath_runtime.cli.schemas import app
+    from carepath_cli.commands.schemas import app
 
     result = CliRunner().invoke(app, ["check", "--contracts-dir", str(contracts_dir)])
     return result.exit_code, result.output

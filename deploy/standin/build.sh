@@ -81,7 +81,7 @@ python_image() {
 kafka_image() {
   local version
   version=$(cd "$REPO_DIR" && uv run --frozen python -c \
-    'from carepath_runtime.localkafka.versions import KAFKA_VERSION; print(KAFKA_VERSION)')
+    'from carepath_localkafka.versions import KAFKA_VERSION; print(KAFKA_VERSION)')
   KAFKA_IMAGE=localhost/carepath-standin/kafka:$version
   local libs="$REPO_DIR/.cache/kafka/$version/libs"
   if [ ! -f "$REPO_DIR/.cache/kafka/$version/complete.json" ]; then

@@ -11,9 +11,9 @@ from carepath_contracts.topics import ALL_TOPICS
 from carepath_followup.settings import FollowupSettings
 from carepath_infusion.settings import InfusionSettings
 from carepath_intake.settings import IntakeSettings
-from carepath_runtime.cli.topics import wanted_topics
+from carepath_localkafka.versions import KAFKA_DOCKER_IMAGE
 from carepath_runtime.control_clock import CONTROL_TOPICS
-from carepath_runtime.localkafka.versions import KAFKA_DOCKER_IMAGE
+from carepath_runtime.topic_setup import wanted_topics
 
 from .stack import COMPOSE_FILE, DEPLOY, ENV_EXAMPLE, REPO, ROLES, compose_command, write_env_file
 

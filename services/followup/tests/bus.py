@@ -6,8 +6,8 @@ from typing import Any
 import httpx
 
 from carepath_contracts import FOLLOWUP_DLQ, FOLLOWUP_EVENTS, from_record
-from carepath_runtime.testing.conditions import eventually
-from carepath_runtime.testing.kafka_io import produce_events, read_until
+from carepath_testing.conditions import eventually
+from carepath_testing.kafka_io import produce_events, read_until
 
 
 async def publish(bootstrap: str, prefix: str, *events: Any) -> None:

@@ -10,7 +10,7 @@ from carepath_followup.app import MIGRATIONS
 from carepath_runtime.clock import ManualClock
 from carepath_runtime.database import create_engine, create_sessionmaker
 from carepath_runtime.schema_migrations import upgrade
-from carepath_runtime.testing.service import running
+from carepath_testing.service import running
 
 from .builders import T0
 

@@ -13,7 +13,7 @@ from carepath_contracts import (
     Timepoint,
 )
 from carepath_runtime import deadletters
-from carepath_runtime.testing.kafka_io import header, produce
+from carepath_testing.kafka_io import header, produce
 
 from .builders import (
     DAY,

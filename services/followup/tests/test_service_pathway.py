@@ -20,8 +20,8 @@ from carepath_contracts import (
     Urgency,
 )
 from carepath_runtime import deadletters
-from carepath_runtime.testing.conditions import eventually
-from carepath_runtime.testing.kafka_io import header, read_to_end
+from carepath_testing.conditions import eventually
+from carepath_testing.kafka_io import header, read_to_end
 
 from .builders import (
     DAY,

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from carepath_contracts import SessionCleared, SessionScheduled
-from carepath_runtime.testing.kafka_io import produce_events
+from carepath_testing.kafka_io import produce_events
 
 from .builders import MONDAY, checked_in, screened
 from .watch import TopicWatch

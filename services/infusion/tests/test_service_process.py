@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from carepath_contracts import INFUSION_EVENTS, CoursePlanned
-from carepath_runtime.localkafka.ports import find_free_port
-from carepath_runtime.testing.conditions import eventually
-from carepath_runtime.testing.kafka_io import produce_events
+from carepath_localkafka.ports import find_free_port
+from carepath_testing.conditions import eventually
+from carepath_testing.kafka_io import produce_events
 
 from .builders import CLINICIAN_TOKEN, new_patient_id, screened
 from .watch import watching

@@ -8,9 +8,9 @@ from carepath_contracts import INFUSION_DLQ, INFUSION_EVENTS, SafetyAlert, Sessi
 from carepath_infusion import create_app
 from carepath_runtime import deadletters
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.testing.conditions import eventually, metric_total
-from carepath_runtime.testing.kafka_io import header, produce_events, read_until
-from carepath_runtime.testing.service import running
+from carepath_testing.conditions import eventually, metric_total
+from carepath_testing.kafka_io import header, produce_events, read_until
+from carepath_testing.service import running
 
 from .builders import (
     CLINICIAN_TOKEN,

@@ -13,9 +13,9 @@ from carepath_contracts import (
 )
 from carepath_infusion import create_app
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.testing.conditions import metric_total
-from carepath_runtime.testing.kafka_io import produce_events
-from carepath_runtime.testing.service import running
+from carepath_testing.conditions import metric_total
+from carepath_testing.kafka_io import produce_events
+from carepath_testing.service import running
 
 from .builders import (
     CLINICIAN_TOKEN,

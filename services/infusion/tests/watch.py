@@ -8,7 +8,7 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from carepath_contracts import Event, from_record
-from carepath_runtime.testing.conditions import eventually
+from carepath_testing.conditions import eventually
 
 
 class TopicWatch:

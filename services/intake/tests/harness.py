@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from carepath_contracts import INTAKE_EVENTS, Event, EventData, from_record, new_event
 from carepath_intake import IntakeSettings, create_app
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.testing.kafka_io import read_until
+from carepath_testing.kafka_io import read_until
 
 from .builders import NOW, eligible_form
 

@@ -3,7 +3,7 @@
 import pytest
 
 from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
-from carepath_runtime.testing.service import running
+from carepath_testing.service import running
 
 from .builders import CALM_VITALS, NOW, PROTOCOL
 from .harness import (

@@ -13,8 +13,8 @@ from carepath_contracts import (
     ReviewDecided,
 )
 from carepath_runtime import deadletters
-from carepath_runtime.testing.kafka_io import header, produce, produce_events, read_until
-from carepath_runtime.testing.service import running
+from carepath_testing.kafka_io import header, produce, produce_events, read_until
+from carepath_testing.service import running
 
 from .builders import NOW, eligible_form
 from .harness import (

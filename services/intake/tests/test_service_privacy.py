@@ -12,8 +12,8 @@ from carepath_contracts import (
     ReviewDecided,
     ReviewDecision,
 )
-from carepath_runtime.testing.kafka_io import produce_events, read_to_end, read_until
-from carepath_runtime.testing.service import running
+from carepath_testing.kafka_io import produce_events, read_to_end, read_until
+from carepath_testing.service import running
 
 from .builders import NOW
 from .harness import (

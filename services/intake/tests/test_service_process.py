@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from carepath_runtime.localkafka.ports import find_free_port
-from carepath_runtime.testing.conditions import eventually
+from carepath_localkafka.ports import find_free_port
+from carepath_testing.conditions import eventually
 
 from .harness import CLINICIAN_TOKEN, intake_events_until, referral_form
 

@@ -1,13 +1,12 @@
 """Fixtures of the runtime's own tests: the probe service's migrated database."""
 
-from pathlib import Path
-
 import pytest
 
 from carepath_runtime.database import create_engine, create_sessionmaker
 from carepath_runtime.schema_migrations import upgrade
+from carepath_testing.probe import service as probe_service
 
-PROBE_MIGRATIONS = Path(__file__).parent / "probe" / "migrations"
+PROBE_MIGRATIONS = probe_service.MIGRATIONS
 
 
 @pytest.fixture

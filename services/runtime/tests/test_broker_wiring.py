@@ -3,9 +3,8 @@
 from faststream import AckPolicy
 
 from carepath_runtime.service import ServiceRuntime
-
-from .helpers import probe_settings
-from .probe.service import probe_definition
+from carepath_testing.probe.builders import probe_settings
+from carepath_testing.probe.service import probe_definition
 
 
 def runtime() -> ServiceRuntime:

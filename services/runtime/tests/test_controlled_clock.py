@@ -5,11 +5,10 @@ from sqlalchemy import select
 
 from carepath_runtime.control_clock import ClockDriver
 from carepath_runtime.service import ServiceRuntime
-from carepath_runtime.testing.conditions import eventually
-from carepath_runtime.testing.kafka_io import produce_events
-
-from .helpers import probe_settings, referral
-from .probe.service import REMINDER_AFTER, handled, probe_definition
+from carepath_testing.conditions import eventually
+from carepath_testing.kafka_io import produce_events
+from carepath_testing.probe.builders import probe_settings, referral
+from carepath_testing.probe.service import REMINDER_AFTER, handled, probe_definition
 
 pytestmark = pytest.mark.kafka
 

@@ -18,11 +18,10 @@ from carepath_contracts import (
 )
 from carepath_runtime import deadletters
 from carepath_runtime.service import ServiceRuntime
-from carepath_runtime.testing.conditions import eventually, metric_total
-from carepath_runtime.testing.kafka_io import header, produce, produce_events, read_until
-
-from .helpers import probe_settings, referral
-from .probe.service import accept_referral, handled, probe_definition
+from carepath_testing.conditions import eventually, metric_total
+from carepath_testing.kafka_io import header, produce, produce_events, read_until
+from carepath_testing.probe.builders import probe_settings, referral
+from carepath_testing.probe.service import accept_referral, handled, probe_definition
 
 pytestmark = pytest.mark.kafka
 

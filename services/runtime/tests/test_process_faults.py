@@ -14,14 +14,14 @@ from sqlalchemy import func, select
 from carepath_contracts import INTAKE_EVENTS, INTAKE_INBOUND, from_record
 from carepath_runtime.database import create_engine
 from carepath_runtime.tables import outbox
-from carepath_runtime.testing.conditions import eventually
-from carepath_runtime.testing.kafka_io import produce_events, read_to_end, read_until, uncommitted
-
-from .helpers import referral
+from carepath_testing.conditions import eventually
+from carepath_testing.kafka_io import produce_events, read_to_end, read_until, uncommitted
+from carepath_testing.probe import service as probe_service
+from carepath_testing.probe.builders import referral
 
 pytestmark = pytest.mark.kafka
 
-PROBE = Path(__file__).parent / "probe" / "service.py"
+PROBE = Path(probe_service.__file__)
 
 
 def free_port() -> int:

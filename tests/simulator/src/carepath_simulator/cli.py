@@ -5,9 +5,9 @@ from typing import Annotated
 
 import typer
 
+from carepath_cli.stack import LocalStack
+from carepath_localkafka import LocalKafkaError
 from carepath_runtime.errors import CarepathError
-from carepath_runtime.localkafka import LocalKafkaError
-from carepath_runtime.localstack import LocalStack
 from carepath_simulator.report import render
 from carepath_simulator.scenarios import scenario_mix
 from carepath_simulator.simulation import Simulation, StackAccess

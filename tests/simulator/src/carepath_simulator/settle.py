@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
+from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import ALL_TOPICS, REGISTRY
 from carepath_runtime.control_clock import ClockDriver, TickAck
-from carepath_runtime.inspection.topics import partitions_of
 
 POLL_S = 0.01
 SETTLE_TIMEOUT_S = 120.0

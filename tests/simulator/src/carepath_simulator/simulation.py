@@ -14,9 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from carepath_cli.stack import group_id
 from carepath_contracts import TreatmentProtocol, default_protocol
 from carepath_runtime.control_clock import ClockDriver
-from carepath_runtime.localstack import group_id
 from carepath_simulator.observer import EventObserver
 from carepath_simulator.outside import InboundTopics, ReferralPortal
 from carepath_simulator.patient import Action, SimulatedPatient

@@ -1,5 +1,0 @@
-"""The local stack: a Kafka broker and the three services as processes on this machine."""
-
-from carepath_runtime.localstack.stack import LocalStack, StackError, StackState, group_id
-
-__all__ = ["LocalStack", "StackError", "StackState", "group_id"]

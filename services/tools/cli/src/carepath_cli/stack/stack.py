@@ -1,0 +1,249 @@
+"""`carepath up` / `carepath down`: start and stop the broker and the three services."""
+
+import asyncio
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import httpx
+
+from carepath_contracts import ALL_TOPICS
+from carepath_localkafka import LocalKafka
+from carepath_localkafka.locations import find_repo_root
+from carepath_localkafka.polling import poll_until
+from carepath_localkafka.ports import accepts_connections, port_is_free
+from carepath_runtime.control_clock import CONTROL_TOPICS
+from carepath_runtime.errors import CarepathError
+from carepath_runtime.topics_admin import ensure_topics
+
+SERVICES = {"intake": 8001, "infusion": 8002, "followup": 8003}
+ROLES = ("clinician", "integration", "operator")
+READY_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 30.0
+POLL_S = 0.2  # how often start-up and shutdown are checked
+
+
+class StackError(CarepathError):
+    """Something a person can act on: the message says what is wrong and what to do."""
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    pid: int
+    port: int
+    log: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass
+class StackState:
+    bootstrap: str
+    clock: str
+    topic_prefix: str
+    started_kafka: bool
+    tokens: dict[str, str]
+    services: list[ServiceProcess] = field(default_factory=list)
+
+    def service(self, name: str) -> ServiceProcess:
+        return next(process for process in self.services if process.name == name)
+
+
+def group_id(service: str, topic_prefix: str = "") -> str:
+    """A service's consumer group in a stack (prefixed like its topics)."""
+    return f"{topic_prefix}carepath-{service}"
+
+
+def default_stack_dir() -> Path:
+    repo = find_repo_root()
+    return repo / "var" / "stack" if repo else Path.home() / ".local/state/carepath/stack"
+
+
+class LocalStack:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        kafka_port: int = 9092,
+        bootstrap: str | None = None,
+        ports: dict[str, int] | None = None,
+        topic_prefix: str = "",
+    ) -> None:
+        """`bootstrap` uses that broker instead of a local one; tests also pick ports and a
+        topic prefix so several stacks can share one broker."""
+        self.data_dir = (data_dir or default_stack_dir()).resolve()
+        self.kafka_port = kafka_port
+        self.bootstrap = bootstrap
+        self.ports = ports or dict(SERVICES)
+        self.topic_prefix = topic_prefix
+        self.state_file = self.data_dir / "stack.json"
+
+    def state(self) -> StackState | None:
+        if not self.state_file.exists():
+            return None
+        raw = json.loads(self.state_file.read_text())
+        raw["services"] = [ServiceProcess(**service) for service in raw["services"]]
+        state = StackState(**raw)
+        if not any(_alive(process.pid) for process in state.services):
+            return None
+        return state
+
+    def require_running(self) -> StackState:
+        state = self.state()
+        if state is None:
+            raise StackError("the stack is not running; start it with `carepath up`")
+        return state
+
+    def up(
+        self, *, clock: str = "controlled", progress: Callable[[str], None] = print
+    ) -> StackState:
+        """Start what is not running yet and wait until every service is ready."""
+        if existing := self.state():
+            progress(f"stack already running (services {', '.join(SERVICES)})")
+            return existing
+        for name, port in self.ports.items():
+            if not port_is_free(port):
+                raise StackError(
+                    f"port {port} (for {name}) is in use: stop whatever listens there "
+                    "(`carepath down` if it is an earlier stack) and try again"
+                )
+        bootstrap, started_kafka = self._broker(progress)
+        topics = {t.name: t.partitions for t in ALL_TOPICS} | dict(CONTROL_TOPICS)
+        asyncio.run(
+            ensure_topics(bootstrap, {self.topic_prefix + name: n for name, n in topics.items()})
+        )
+        state = StackState(
+            bootstrap=bootstrap,
+            clock=clock,
+            topic_prefix=self.topic_prefix,
+            started_kafka=started_kafka,
+            tokens=self._tokens(),
+        )
+        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        for name, port in self.ports.items():
+            state.services.append(self._spawn(name, port, state))
+            self._save(state)
+        progress("waiting for every service's /readyz ...")
+        self._wait_ready(state)
+        progress("stack ready: " + ", ".join(f"{s.name} {s.url}" for s in state.services))
+        return state
+
+    def down(self, progress: Callable[[str], None] = print) -> None:
+        """Stop the services (SIGTERM: they finish, flush, commit), then the broker we started."""
+        if not self.state_file.exists():
+            progress("stack is not running")
+            return
+        raw = json.loads(self.state_file.read_text())
+        for service in raw["services"]:
+            _stop(service["pid"], progress, service["name"])
+        if raw.get("started_kafka"):
+            LocalKafka(self.kafka_port, self.data_dir.parent / "kafka").stop()
+            progress("kafka stopped")
+        self.state_file.unlink()
+
+    def _broker(self, progress: Callable[[str], None]) -> tuple[str, bool]:
+        if self.bootstrap:
+            return self.bootstrap, False
+        bootstrap = f"127.0.0.1:{self.kafka_port}"
+        if accepts_connections(self.kafka_port):
+            progress(f"using the broker already at {bootstrap}")
+            return bootstrap, False
+        kafka = LocalKafka(self.kafka_port, self.data_dir.parent / "kafka")
+        outcome = kafka.start(progress=progress)
+        return outcome.state.bootstrap, not outcome.already_running
+
+    def _tokens(self) -> dict[str, str]:
+        """One random token per role, kept (mode 600) so later commands can use the stack."""
+        path = self.data_dir / "tokens.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
+        path.write_text(json.dumps(tokens))
+        path.chmod(0o600)
+        return tokens
+
+    def _spawn(self, name: str, port: int, state: StackState) -> ServiceProcess:
+        prefix = f"CAREPATH_{name.upper()}_"
+        env = os.environ | {
+            prefix + "KAFKA_BOOTSTRAP_SERVERS": state.bootstrap,
+            prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / f'{name}.db'}",
+            prefix + "HTTP_PORT": str(port),
+            prefix + "CLOCK": state.clock,
+            prefix + "CREATE_TOPICS": "false",
+            prefix + "TOKENS": json.dumps(state.tokens),
+            prefix + "TOPIC_PREFIX": state.topic_prefix,
+            prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
+        }
+        log = self.data_dir / "logs" / f"{name}.log"
+        with log.open("ab") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", f"carepath_{name}"],
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        return ServiceProcess(name=name, pid=process.pid, port=port, log=str(log))
+
+    def _wait_ready(self, state: StackState) -> None:
+        waiting = list(state.services)
+
+        def all_ready() -> bool:
+            for service in list(waiting):
+                if not _alive(service.pid):
+                    raise StackError(
+                        f"{service.name} exited during start-up; see its log: {service.log}"
+                    )
+                if _ready(service):
+                    waiting.remove(service)
+            return not waiting
+
+        if not poll_until(all_ready, timeout=READY_TIMEOUT_S, interval=POLL_S):
+            names = ", ".join(s.name for s in waiting)
+            raise StackError(
+                f"{names} not ready after {READY_TIMEOUT_S:.0f}s; logs in {self.data_dir}/logs"
+            )
+
+    def _save(self, state: StackState) -> None:
+        self.state_file.write_text(json.dumps(asdict(state), indent=2))
+
+
+def _ready(service: ServiceProcess) -> bool:
+    try:
+        return httpx.get(f"{service.url}/readyz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie (exited, not yet reaped) is not alive.
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split()[2] == "Z")
+
+
+def _stop(pid: int, progress: Callable[[str], None], name: str) -> None:
+    if not _alive(pid):
+        return
+    os.kill(pid, signal.SIGTERM)
+    if not poll_until(lambda: not _alive(pid), timeout=STOP_TIMEOUT_S, interval=POLL_S):
+        os.kill(pid, signal.SIGKILL)
+        progress(f"{name} did not stop in {STOP_TIMEOUT_S:.0f}s and was killed")
+    else:
+        progress(f"{name} stopped")
