@@ -83,12 +83,14 @@ kafka_image() {
   version=$(cd "$REPO_DIR" && uv run --frozen python -c \
     'from carepath_localkafka.versions import KAFKA_VERSION; print(KAFKA_VERSION)')
   KAFKA_IMAGE=localhost/carepath-standin/kafka:$version
-  local libs="$REPO_DIR/.cache/kafka/$version/libs"
-  if [ ! -f "$REPO_DIR/.cache/kafka/$version/complete.json" ]; then
+  # The same jar cache as `carepath kafka` (CAREPATH_CACHE_DIR, else the checkout's .cache).
+  local cache="${CAREPATH_CACHE_DIR:-$REPO_DIR/.cache}"
+  local libs="$cache/kafka/$version/libs"
+  if [ ! -f "$cache/kafka/$version/complete.json" ]; then
     (cd "$REPO_DIR" && uv run --frozen carepath kafka fetch >&2)
   fi
   # The broker's jars lack the command-line tools (kafka-tools); fetch that one jar too.
-  local tools_dir="$REPO_DIR/.cache/kafka-tools/$version"
+  local tools_dir="$cache/kafka-tools/$version"
   local tools_jar="$tools_dir/kafka-tools-$version.jar"
   if [ ! -f "$tools_jar" ]; then
     command -v mvn >/dev/null || die "mvn is needed once to fetch kafka-tools $version"
