@@ -18,8 +18,10 @@ from carepath_runtime.settings import ServiceSettings
 
 
 def create_broker(settings: ServiceSettings) -> KafkaBroker:
+    bus = settings.bus
     return KafkaBroker(
-        settings.kafka_bootstrap_servers,
+        bus.bootstrap,
+        security=bus.faststream_security(),
         client_id=f"carepath-{settings.service_name}",
         acks="all",
         enable_idempotence=True,

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
+from carepath_runtime.bus import Bus
 from carepath_runtime.clock import ManualClock
 
 log = logging.getLogger(__name__)
@@ -67,13 +68,13 @@ class ClockFollower:
     def __init__(
         self,
         *,
-        bootstrap: str,
+        bus: Bus | str,
         topic_prefix: str,
         service: str,
         clock: ManualClock,
         on_tick: Callable[[], Awaitable[tuple[int, datetime | None]]],
     ) -> None:
-        self._bootstrap = bootstrap
+        self._bus = Bus.of(bus)
         self._prefix = topic_prefix
         self._service = service
         self._clock = clock
@@ -83,9 +84,9 @@ class ClockFollower:
 
     async def start(self) -> None:
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+            **self._bus.client_options(), group_id=None, enable_auto_commit=False
         )
-        producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all")
+        producer = AIOKafkaProducer(**self._bus.client_options(), acks="all")
         await consumer.start()
         await producer.start()
         partition = TopicPartition(self._prefix + CLOCK_TOPIC, 0)
@@ -125,17 +126,17 @@ class ClockFollower:
 class ClockDriver:
     """Moves the shared clock and waits until every named service has caught up."""
 
-    def __init__(self, bootstrap: str, topic_prefix: str, services: Iterable[str]) -> None:
-        self._bootstrap = bootstrap
+    def __init__(self, bus: Bus | str, topic_prefix: str, services: Iterable[str]) -> None:
+        self._bus = Bus.of(bus)
         self._prefix = topic_prefix
         self._services = frozenset(services)
         self._producer: AIOKafkaProducer | None = None
         self._acks: AIOKafkaConsumer | None = None
 
     async def __aenter__(self) -> "ClockDriver":
-        self._producer = AIOKafkaProducer(bootstrap_servers=self._bootstrap, acks="all")
+        self._producer = AIOKafkaProducer(**self._bus.client_options(), acks="all")
         self._acks = AIOKafkaConsumer(
-            bootstrap_servers=self._bootstrap, group_id=None, enable_auto_commit=False
+            **self._bus.client_options(), group_id=None, enable_auto_commit=False
         )
         await self._producer.start()
         await self._acks.start()

@@ -129,7 +129,7 @@ class ServiceRuntime:
         )
         self.clock_follower = (
             ClockFollower(
-                bootstrap=settings.kafka_bootstrap_servers,
+                bus=settings.bus,
                 topic_prefix=prefix,
                 service=definition.name,
                 clock=self.clock,
@@ -150,7 +150,7 @@ class ServiceRuntime:
             if self.clock_follower:
                 topics |= CONTROL_TOPICS
             await ensure_topics(
-                self.settings.kafka_bootstrap_servers,
+                self.settings.bus,
                 {self.settings.topic_prefix + name: count for name, count in topics.items()},
             )
         await self.broker.start()

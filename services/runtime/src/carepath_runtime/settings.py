@@ -8,9 +8,10 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
+from carepath_runtime.bus import Bus, BusSecurityFields
 
 
-class ServiceSettings(BaseSettings):
+class ServiceSettings(BusSecurityFields, BaseSettings):
     """The runtime's settings; each service subclasses this with its own env prefix."""
 
     model_config = SettingsConfigDict(env_prefix="CAREPATH_", extra="ignore")
@@ -91,6 +92,11 @@ class ServiceSettings(BaseSettings):
         default_factory=dict,
         description="Plain bearer tokens as {role: token}; hashed at start-up, never stored.",
     )
+
+    @property
+    def bus(self) -> Bus:
+        """The Kafka cluster and this service's principal there (see `carepath_runtime.bus`)."""
+        return self.bus_at(self.kafka_bootstrap_servers)
 
     @property
     def group_id(self) -> str:

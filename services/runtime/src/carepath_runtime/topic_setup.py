@@ -18,6 +18,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from carepath_contracts.topics import ALL_TOPICS
+from carepath_runtime.bus import Bus, bus_from_environment
 from carepath_runtime.control_clock import CONTROL_TOPICS
 from carepath_runtime.topics_admin import ensure_topics
 
@@ -51,7 +52,7 @@ class TopicReport:
 
 
 async def create_topics(
-    bootstrap: str,
+    bus: Bus | str,
     topics: dict[str, int],
     *,
     replication_factor: int = 1,
@@ -68,9 +69,9 @@ async def create_topics(
     while True:
         try:
             created = await ensure_topics(
-                bootstrap, topics, replication_factor=replication_factor, timeout=timeout
+                bus, topics, replication_factor=replication_factor, timeout=timeout
             )
-            counts = await _partition_counts(bootstrap, list(topics))
+            counts = await _partition_counts(bus, list(topics))
             break
         except KafkaConnectionError:
             if time.monotonic() >= deadline:
@@ -82,8 +83,8 @@ async def create_topics(
     ]
 
 
-async def _partition_counts(bootstrap: str, names: list[str]) -> dict[str, int]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+async def _partition_counts(bus: Bus | str, names: list[str]) -> dict[str, int]:
+    admin = AIOKafkaAdminClient(**Bus.of(bus).client_options())
     await admin.start()
     try:
         described = await admin.describe_topics(names)
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         reports = asyncio.run(
             create_topics(
-                options.bootstrap,
+                bus_from_environment(options.bootstrap),
                 topics,
                 replication_factor=options.replication_factor,
                 timeout=options.timeout,

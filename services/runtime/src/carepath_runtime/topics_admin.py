@@ -10,6 +10,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError, for_code
 from aiokafka.protocol.offset import OffsetRequest
 
+from carepath_runtime.bus import Bus
+
 # How long to wait for new topics' partitions to be usable before giving up.
 DEFAULT_READY_TIMEOUT = 30.0
 _POLL_INTERVAL = 0.05
@@ -21,7 +23,7 @@ class TopicsNotReadyError(RuntimeError):
 
 
 async def ensure_topics(
-    bootstrap: str,
+    bus: Bus | str,
     topics: Mapping[str, int],
     *,
     replication_factor: int = 1,
@@ -34,7 +36,7 @@ async def ensure_topics(
     """
     if not topics:
         return set()
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**Bus.of(bus).client_options())
     await admin.start()
     try:
         created = await _create_missing(admin, topics, replication_factor, timeout)
@@ -44,11 +46,11 @@ async def ensure_topics(
         await admin.close()
 
 
-async def delete_topics_with_prefix(bootstrap: str, prefix: str) -> set[str]:
+async def delete_topics_with_prefix(bus: Bus | str, prefix: str) -> set[str]:
     """Deletes every topic whose name starts with `prefix`; returns their names."""
     if not prefix:
         raise ValueError("an empty prefix would delete every topic")
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**Bus.of(bus).client_options())
     await admin.start()
     try:
         names = {name for name in await admin.list_topics() if name.startswith(prefix)}

@@ -6,14 +6,15 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
 from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import FOLLOWUP_EVENTS, INFUSION_EVENTS, INTAKE_EVENTS, from_record
+from carepath_runtime.bus import Bus
 
 EVENT_TOPICS = (INTAKE_EVENTS, INFUSION_EVENTS, FOLLOWUP_EVENTS)
 
 
 class EventObserver:
-    def __init__(self, bootstrap: str, prefix: str) -> None:
+    def __init__(self, bus: Bus, prefix: str) -> None:
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+            **bus.client_options(), group_id=None, enable_auto_commit=False
         )
         self._topics = [prefix + topic.name for topic in EVENT_TOPICS]
         self._partitions: list[TopicPartition] = []

@@ -8,6 +8,7 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from carepath_contracts import EventData, new_event, to_record
+from carepath_runtime.bus import Bus
 from carepath_runtime.errors import CarepathError
 
 
@@ -55,9 +56,9 @@ class ReferralPortal:
 class InboundTopics:
     """What clinic systems, the patient app and the therapy scheduler put on `.inbound`."""
 
-    def __init__(self, bootstrap: str, topic_prefix: str) -> None:
+    def __init__(self, bus: Bus, topic_prefix: str) -> None:
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap, acks="all", enable_idempotence=True
+            **bus.client_options(), acks="all", enable_idempotence=True
         )
         self._prefix = topic_prefix
         self.sent = 0

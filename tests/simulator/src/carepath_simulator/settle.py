@@ -14,6 +14,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import ALL_TOPICS, REGISTRY
+from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver, TickAck
 
 POLL_S = 0.01
@@ -33,17 +34,16 @@ def input_topics(service: str, prefix: str) -> list[str]:
 class Settler:
     def __init__(
         self,
-        bootstrap: str,
+        bus: Bus,
         prefix: str,
         groups: Mapping[str, str],
         driver: ClockDriver,
     ) -> None:
-        self._bootstrap = bootstrap
         self._prefix = prefix
         self._groups = dict(groups)
         self._driver = driver
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-        self._offsets = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+        self._admin = AIOKafkaAdminClient(**bus.client_options())
+        self._offsets = AIOKafkaConsumer(**bus.client_options(), group_id=None)
         self._partitions: dict[str, list[TopicPartition]] = {}
 
     async def start(self) -> None:

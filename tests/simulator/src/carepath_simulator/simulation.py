@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from carepath_cli.stack import group_id
 from carepath_contracts import TreatmentProtocol, default_protocol
+from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver
 from carepath_simulator.observer import EventObserver
 from carepath_simulator.outside import InboundTopics, ReferralPortal
@@ -38,6 +39,12 @@ class StackAccess:
     tokens: Mapping[str, str]
     topic_prefix: str = ""
     groups: Mapping[str, str] = field(default_factory=dict)
+    # On a secured bus: the simulator's principal (else a plain bus at `bootstrap`).
+    bus: Bus | None = None
+
+    @property
+    def kafka(self) -> Bus:
+        return self.bus or Bus(self.bootstrap)
 
     def group_of(self, service: str) -> str:
         return self.groups.get(service) or group_id(service, self.topic_prefix)
@@ -82,11 +89,11 @@ class Simulation:
             integration_token=stack.tokens["integration"],
             clinician_token=stack.tokens["clinician"],
         )
-        inbound = InboundTopics(stack.bootstrap, stack.topic_prefix)
-        observer = EventObserver(stack.bootstrap, stack.topic_prefix)
+        inbound = InboundTopics(stack.kafka, stack.topic_prefix)
+        observer = EventObserver(stack.kafka, stack.topic_prefix)
         groups = {service: stack.group_of(service) for service in SERVICES}
-        async with ClockDriver(stack.bootstrap, stack.topic_prefix, SERVICES) as driver:
-            settler = Settler(stack.bootstrap, stack.topic_prefix, groups, driver)
+        async with ClockDriver(stack.kafka, stack.topic_prefix, SERVICES) as driver:
+            settler = Settler(stack.kafka, stack.topic_prefix, groups, driver)
             await settler.start()
             await inbound.start()
             await observer.start()

@@ -8,16 +8,17 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient
 
 from carepath_cli.inspection.topics import partitions_of
+from carepath_runtime.bus import Bus
 from carepath_runtime.codec import encode
 
 Headers = Sequence[tuple[str, bytes]]
 
 
 async def produce(
-    bootstrap: str, topic: str, records: Iterable[tuple[bytes | None, bytes, Headers]]
+    bus: Bus | str, topic: str, records: Iterable[tuple[bytes | None, bytes, Headers]]
 ) -> None:
     """Produce raw `(key, value, headers)` records in order and wait for every ack."""
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**Bus.of(bus).client_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for key, value, headers in records:
@@ -26,10 +27,10 @@ async def produce(
         await producer.stop()
 
 
-async def produce_events(bootstrap: str, events: Iterable[Any], topic_prefix: str) -> None:
+async def produce_events(bus: Bus | str, events: Iterable[Any], topic_prefix: str) -> None:
     """Produce contract events exactly as another system would (key, content-type header)."""
     encoded = [encode(event, topic_prefix) for event in events]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**Bus.of(bus).client_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         for record in encoded:
@@ -44,7 +45,7 @@ async def produce_events(bootstrap: str, events: Iterable[Any], topic_prefix: st
 
 
 async def read_until(
-    bootstrap: str,
+    bus: Bus | str,
     topic: str,
     done: Callable[[list[ConsumerRecord]], bool],
     *,
@@ -53,7 +54,7 @@ async def read_until(
     """Read the topic from the start until `done(records)` holds; fail after `timeout` seconds."""
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **Bus.of(bus).client_options(),
         group_id=None,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
@@ -75,10 +76,10 @@ async def read_until(
     return records
 
 
-async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> list[ConsumerRecord]:
+async def read_to_end(bus: Bus | str, topic: str, *, timeout: float = 30.0) -> list[ConsumerRecord]:
     """Every record on the topic now: reads until each partition's end offset is reached."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
+        **Bus.of(bus).client_options(), group_id=None, enable_auto_commit=False
     )
     await consumer.start()
     try:
@@ -99,10 +100,10 @@ async def read_to_end(bootstrap: str, topic: str, *, timeout: float = 30.0) -> l
         await consumer.stop()
 
 
-async def uncommitted(bootstrap: str, group_id: str, topic: str) -> int:
+async def uncommitted(bus: Bus | str, group_id: str, topic: str) -> int:
     """Records on `topic` past the consumer group's committed offsets (0 = fully committed)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    admin = AIOKafkaAdminClient(**Bus.of(bus).client_options())
+    consumer = AIOKafkaConsumer(**Bus.of(bus).client_options(), group_id=None)
     await admin.start()
     await consumer.start()
     try:

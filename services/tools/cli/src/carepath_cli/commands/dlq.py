@@ -6,6 +6,7 @@ import typer
 
 from carepath_cli.inspection.dead_letters import find_dead_letter, list_dead_letters, replay
 from carepath_cli.options import DEFAULT_BOOTSTRAP, Bootstrap, Prefix, run_or_exit
+from carepath_runtime.bus import bus_from_environment
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -16,7 +17,7 @@ Position = Annotated[str, typer.Argument(help="partition:offset, as `dlq list` s
 @app.command("list")
 def list_(service: Service, bootstrap: Bootstrap = DEFAULT_BOOTSTRAP, prefix: Prefix = "") -> None:
     """One line per dead letter: position, patient, error class and message."""
-    letters = run_or_exit(list_dead_letters(bootstrap, prefix, service))
+    letters = run_or_exit(list_dead_letters(bus_from_environment(bootstrap), prefix, service))
     for letter in letters:
         typer.echo(
             f"{letter.position:<8} {letter.key:<20} {letter.error_class:<24} "
@@ -33,7 +34,8 @@ def show(
     prefix: Prefix = "",
 ) -> None:
     """Every header of one dead letter, and its original value."""
-    letter = run_or_exit(find_dead_letter(bootstrap, prefix, service, position))
+    bus = bus_from_environment(bootstrap)
+    letter = run_or_exit(find_dead_letter(bus, prefix, service, position))
     for name, value in letter.record.headers or ():
         typer.echo(f"{name}: {value.decode('utf-8', errors='replace')}")
     typer.echo("")
@@ -49,9 +51,11 @@ def replay_(
 ) -> None:
     """Send the original record back to its original topic (after the cause was fixed)."""
 
+    bus = bus_from_environment(bootstrap)
+
     async def work() -> str:
-        letter = await find_dead_letter(bootstrap, prefix, service, position)
-        return await replay(bootstrap, letter)
+        letter = await find_dead_letter(bus, prefix, service, position)
+        return await replay(bus, letter)
 
     topic = run_or_exit(work())
     typer.echo(f"replayed {service} dead letter {position} to {topic}")

@@ -12,6 +12,7 @@ import typer
 from aiokafka.errors import KafkaError
 
 from carepath_cli.options import DEFAULT_BOOTSTRAP, Bootstrap, Prefix
+from carepath_runtime.bus import bus_from_environment
 from carepath_runtime.topic_setup import create_topics, summary, wanted_topics
 
 app = typer.Typer(no_args_is_help=True)
@@ -56,7 +57,12 @@ def create(
     topics = wanted_topics(prefix, clock_control=clock_control)
     try:
         reports = asyncio.run(
-            create_topics(bootstrap, topics, replication_factor=replication_factor, timeout=timeout)
+            create_topics(
+                bus_from_environment(bootstrap),
+                topics,
+                replication_factor=replication_factor,
+                timeout=timeout,
+            )
         )
     except (KafkaError, OSError, TimeoutError) as error:
         typer.echo(f"error: cannot create the topics on {bootstrap}: {error!r}", err=True)

@@ -7,6 +7,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from carepath_cli.inspection.topics import read_topics
 from carepath_contracts import dead_letter_topic
 from carepath_runtime import deadletters
+from carepath_runtime.bus import Bus
 from carepath_runtime.errors import CarepathError
 from carepath_runtime.records import header_value
 
@@ -41,13 +42,13 @@ def dlq_topic(service: str, prefix: str) -> str:
     return prefix + dead_letter_topic(service).name
 
 
-async def list_dead_letters(bootstrap: str, prefix: str, service: str) -> list[DeadLetter]:
-    records = await read_topics(bootstrap, [dlq_topic(service, prefix)])
+async def list_dead_letters(bus: Bus | str, prefix: str, service: str) -> list[DeadLetter]:
+    records = await read_topics(bus, [dlq_topic(service, prefix)])
     return [_dead_letter(record) for record in sorted(records, key=lambda r: r.timestamp)]
 
 
-async def find_dead_letter(bootstrap: str, prefix: str, service: str, position: str) -> DeadLetter:
-    for letter in await list_dead_letters(bootstrap, prefix, service):
+async def find_dead_letter(bus: Bus | str, prefix: str, service: str, position: str) -> DeadLetter:
+    for letter in await list_dead_letters(bus, prefix, service):
         if letter.position == position:
             return letter
     raise DeadLetterNotFoundError(
@@ -56,7 +57,7 @@ async def find_dead_letter(bootstrap: str, prefix: str, service: str, position: 
     )
 
 
-async def replay(bootstrap: str, letter: DeadLetter) -> str:
+async def replay(bus: Bus | str, letter: DeadLetter) -> str:
     """Publish the original record again to its original topic; returns that topic."""
     topic = header_value(letter.record.headers, deadletters.ORIGINAL_TOPIC)
     if not topic:
@@ -64,7 +65,7 @@ async def replay(bootstrap: str, letter: DeadLetter) -> str:
     headers = [
         (name, value) for name, value in letter.record.headers or () if not name.startswith("dlq-")
     ]
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(**Bus.of(bus).client_options(), acks="all", enable_idempotence=True)
     await producer.start()
     try:
         await producer.send_and_wait(

@@ -3,6 +3,7 @@
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaConnectionError
 
+from carepath_runtime.bus import Bus
 from carepath_runtime.errors import CarepathError
 
 
@@ -25,10 +26,11 @@ async def partitions_of(consumer: AIOKafkaConsumer, topics: list[str]) -> list[T
     ]
 
 
-async def read_topics(bootstrap: str, topics: list[str]) -> list[ConsumerRecord]:
+async def read_topics(bus: Bus | str, topics: list[str]) -> list[ConsumerRecord]:
     """Every record now on the given topics (missing topics are skipped)."""
+    bus = Bus.of(bus)
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap,
+        **bus.client_options(),
         group_id=None,
         enable_auto_commit=False,
         request_timeout_ms=10_000,
@@ -37,7 +39,7 @@ async def read_topics(bootstrap: str, topics: list[str]) -> list[ConsumerRecord]
         await consumer.start()
     except KafkaConnectionError as error:
         await consumer.stop()
-        raise BrokerUnreachableError(bootstrap) from error
+        raise BrokerUnreachableError(bus.bootstrap) from error
     try:
         partitions = await partitions_of(consumer, topics)
         if not partitions:

@@ -8,6 +8,7 @@ from aiokafka import ConsumerRecord
 
 from carepath_cli.inspection.topics import read_topics
 from carepath_contracts import ALL_TOPICS, ContractError, from_record
+from carepath_runtime.bus import Bus
 from carepath_runtime.deadletters import ERROR_CLASS, ERROR_MESSAGE
 from carepath_runtime.errors import CarepathError
 from carepath_runtime.records import header_value
@@ -32,8 +33,8 @@ class TimelineEntry:
     produced_ms: int = 0
 
 
-async def patient_timeline(bootstrap: str, prefix: str, patient_id: str) -> list[TimelineEntry]:
-    records = await read_topics(bootstrap, [prefix + topic.name for topic in ALL_TOPICS])
+async def patient_timeline(bus: Bus | str, prefix: str, patient_id: str) -> list[TimelineEntry]:
+    records = await read_topics(bus, [prefix + topic.name for topic in ALL_TOPICS])
     key = patient_id.encode()
     entries = [_entry(record, prefix) for record in records if record.key == key]
     if not entries:
