@@ -8,7 +8,8 @@
 # 2. images: on Podman (or with CAREPATH_STANDIN_IMAGES=1) local stand-ins for the public
 #    images are built (deploy/standin/build.sh): nothing is pulled. On Docker the official
 #    images are pulled as usual.
-# 3. tests/compose: brings the stack up (project carepath-smoke, free host ports, services on
+# 3. the test suite's Kafka fixture through testcontainers on that engine and Kafka image.
+# 4. tests/compose: brings the stack up (project carepath-smoke, free host ports, services on
 #    the controlled clock), waits for every service's /readyz, drives pathways through it
 #    from the host (intake's API, and the simulator for whole pathways), stops, kills and
 #    scales services mid-flow, and tears it down (volumes included).
@@ -69,6 +70,17 @@ if [ "$CAREPATH_ENGINE" = podman ] || [ "${CAREPATH_STANDIN_IMAGES:-0}" = 1 ]; t
   standin_images() { eval "$("$DEPLOY_DIR/standin/build.sh")"; }
   step "stand-in base images" standin_images
 fi
+
+# The test suite's broker fixture through testcontainers (its container branch), on the same
+# engine and the Kafka image above: a few real-broker tests, and a test that the session's
+# broker is that container. CAREPATH_TEST_KAFKA=docker has no fallback to the local broker.
+suite_broker_on_testcontainers() {
+  CAREPATH_TEST_KAFKA=docker CAREPATH_TEST_KAFKA_IMAGE="${KAFKA_IMAGE:-}" \
+    TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_CONNECTION_MODE=docker_host \
+    uv run --frozen pytest -p no:cacheprovider -v -m "(compose or kafka) and not postgres" \
+    tests/containers services/runtime/tests/test_delivery_guarantees.py
+}
+step "suite broker on testcontainers" suite_broker_on_testcontainers
 
 export CAREPATH_COMPOSE_REQUIRED=1
 # The stack's own build, up, readiness and tear-down times are in the table below this one.

@@ -8,11 +8,15 @@ from pathlib import Path
 
 from carepath_localkafka import LocalKafka
 from carepath_localkafka.ports import find_free_port
+from carepath_localkafka.versions import KAFKA_DOCKER_IMAGE
 from carepath_testing.docker_probe import docker_engine_answers
 
 BOOTSTRAP_ENV = "KAFKA_BOOTSTRAP_SERVERS"
 # "local" skips Docker even where it answers; "docker" insists on it.
 MODE_ENV = "CAREPATH_TEST_KAFKA"
+# The broker image for the container branch, e.g. a locally built stand-in where nothing can
+# be pulled (deploy/smoke.sh); the official image of the pinned release by default.
+IMAGE_ENV = "CAREPATH_TEST_KAFKA_IMAGE"
 
 
 @contextmanager
@@ -53,9 +57,10 @@ def local_kafka_broker(data_dir: Path) -> Iterator[str]:
 def _container_or_local(scratch_dir: Path, *, fallback: bool) -> Iterator[str]:
     from carepath_testing.kafka_container import apache_kafka_container
 
+    image = os.environ.get(IMAGE_ENV) or KAFKA_DOCKER_IMAGE
     with ExitStack() as stack:
         try:
-            bootstrap = stack.enter_context(apache_kafka_container())
+            bootstrap = stack.enter_context(apache_kafka_container(image))
         except Exception as error:
             if not fallback:
                 raise
