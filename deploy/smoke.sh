@@ -67,7 +67,12 @@ step "engine (Docker or Podman)" engine_up
 
 if [ "$CAREPATH_ENGINE" = podman ] || [ "${CAREPATH_STANDIN_IMAGES:-0}" = 1 ]; then
   [ "$CAREPATH_ENGINE" = podman ] || export CONTAINER_CLI=docker
-  standin_images() { eval "$("$DEPLOY_DIR/standin/build.sh")"; }
+  # Assigned first: `eval "$(...)"` alone would hide a failed build (eval of nothing is 0).
+  standin_images() {
+    local exports
+    exports=$("$DEPLOY_DIR/standin/build.sh")
+    eval "$exports"
+  }
   step "stand-in base images" standin_images
 fi
 
