@@ -177,7 +177,9 @@ def test_carepath_clears_alerts_and_completes_the_session_because_of_the_java_ev
     assert java_run["dead_letters"] == []
 
 
-def test_the_java_side_read_carepaths_events_with_the_cloudevents_sdk(java_run):
+def test_the_java_side_read_carepaths_events_with_the_cloudevents_sdk(
+    java_run, capsys: pytest.CaptureFixture[str]
+):
     read = {line["id"]: line for line in java_run["read"]}
     published = java_run["published"]
 
@@ -194,3 +196,9 @@ def test_the_java_side_read_carepaths_events_with_the_cloudevents_sdk(java_run):
         )
         assert line["correlationid"] == java_run["pathway_id"]
         assert line["data"] == json.loads(event.data.model_dump_json())
+    with capsys.disabled():  # into the CI log, whatever the capture mode
+        types = [line["type"].split(".")[2] for line in java_run["read"]]
+        print(
+            f"\njava clinic: sent {len(java_run['sent'])} schema-checked CloudEvents; "
+            f"read {len(types)} of Carepath's with the Java CloudEvents SDK: {', '.join(types)}"
+        )
