@@ -48,6 +48,7 @@ CATALOGUE = {
         "assessment-submitted",
         "therapy-session-attended",
         "therapy-session-missed",
+        "review-outcome-submitted",
     ],
     "carepath.followup.events": [
         "therapy-session-scheduled",
@@ -57,6 +58,10 @@ CATALOGUE = {
         "maintenance-recommended",
         "clinical-review-required",
         "pathway-completed",
+        "review-opened",
+        "review-evidence-added",
+        "review-overdue",
+        "review-outcome-recorded",
     ],
 }
 

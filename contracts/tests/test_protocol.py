@@ -9,11 +9,13 @@ from carepath_contracts import (
     Instrument,
     Medication,
     ProtocolRef,
+    ReviewTrigger,
     SafetyAction,
     SafetyRule,
     Timepoint,
     TreatmentProtocol,
     UnknownProtocolError,
+    Urgency,
     default_protocol,
     load_protocol,
 )
@@ -112,8 +114,9 @@ def test_session_safety_rules(protocol: TreatmentProtocol):
 def test_assessment_and_decision_rules(protocol: TreatmentProtocol):
     schedule = {entry.timepoint: entry for entry in protocol.assessments.schedule}
 
-    assert list(schedule) == list(Timepoint)
-    assert [schedule[t].offset_hours for t in Timepoint] == [0, 24, 24, 336, 672, 1344, 2016]
+    scheduled = [t for t in Timepoint if t is not Timepoint.BEFORE_MAINTENANCE]
+    assert list(schedule) == scheduled  # the PCL-5 before each maintenance infusion floats
+    assert [schedule[t].offset_hours for t in scheduled] == [0, 24, 24, 336, 672, 1344, 2016]
     assert schedule[Timepoint.AFTER_FIRST_INFUSION].anchor == "first_infusion"
     assert schedule[Timepoint.WEEK_12].anchor == "last_infusion"
     assert protocol.assessments.overdue_after_hours == 48
@@ -173,3 +176,45 @@ def test_iesr_subscales_must_cover_every_item_once(protocol: TreatmentProtocol):
 
     with pytest.raises(ValidationError, match="exactly once"):
         TreatmentProtocol.model_validate(document)
+
+
+def test_review_urgencies_deadlines_and_escalation(protocol: TreatmentProtocol):
+    reviews = protocol.reviews
+    hours = {urgency: reviews.respond_within_hours[urgency] for urgency in Urgency}
+
+    assert hours == {
+        Urgency.IMMEDIATE: 1,
+        Urgency.URGENT: 4,
+        Urgency.SOON: 24,
+        Urgency.ROUTINE: 7 * 24,
+    }
+    assert reviews.urgency_of(ReviewTrigger.FAILED_DISCHARGE) is Urgency.IMMEDIATE
+    assert {
+        trigger for trigger in ReviewTrigger if reviews.urgency_of(trigger) is Urgency.URGENT
+    } == {
+        ReviewTrigger.URGENT_SAFETY_CONCERN,
+        ReviewTrigger.SERIOUS_ADVERSE_EVENT,
+        ReviewTrigger.SAFETY_EVENT,
+        ReviewTrigger.DOSE_ABOVE_PLAN,
+        ReviewTrigger.WORSENING,
+    }
+    assert reviews.urgency_of(ReviewTrigger.COURSE_SUSPENDED) is Urgency.SOON
+    assert reviews.urgency_of(ReviewTrigger.RELAPSE) is Urgency.ROUTINE
+    assert reviews.escalation == {
+        Urgency.ROUTINE: Urgency.SOON,
+        Urgency.SOON: Urgency.URGENT,
+        Urgency.URGENT: Urgency.IMMEDIATE,
+    }
+    assert protocol.needs_confirmation("reviews.respond_within_hours")
+    assert (protocol.maintenance.series_infusions, protocol.maintenance.interval_days_min) == (
+        6,
+        14,
+    )
+
+
+def test_a_protocol_without_a_number_for_every_trigger_is_refused(protocol: TreatmentProtocol):
+    settings = protocol.reviews.model_dump()
+    del settings["urgency_by_trigger"]["relapse"]
+
+    with pytest.raises(ValueError, match="urgency_by_trigger lacks relapse"):
+        type(protocol.reviews).model_validate(settings)

@@ -117,6 +117,45 @@ class Timepoint(StrEnum):
     WEEK_4 = "week_4"
     WEEK_8 = "week_8"
     WEEK_12 = "week_12"
+    BEFORE_MAINTENANCE = "before_maintenance"  # a PCL-5 before each maintenance infusion
+
+
+class ReviewTrigger(StrEnum):
+    """Why a clinician must review a patient: one code per trigger of the review loop."""
+
+    NON_RESPONSE = "non_response"
+    WORSENING = "worsening"
+    COURSE_SUSPENDED = "course_suspended"
+    SAFETY_EVENT = "safety_event"  # a safety alert serious enough to need review
+    RELAPSE = "relapse"
+    SERIOUS_ADVERSE_EVENT = "serious_adverse_event"
+    FAILED_DISCHARGE = "failed_discharge"
+    DOSE_ABOVE_PLAN = "dose_above_plan"
+    DOSE_BELOW_PLAN = "dose_below_plan"
+    INFUSION_DURATION_OUT_OF_RANGE = "infusion_duration_out_of_range"
+    PLANNING_FAILURE = "planning_failure"
+    URGENT_SAFETY_CONCERN = "urgent_safety_concern"  # e.g. high suicide risk at screening
+    MISSING_END_OF_TREATMENT = "missing_end_of_treatment"
+
+
+class Urgency(StrEnum):
+    """How soon a clinical review is needed, least urgent first (escalation goes up)."""
+
+    ROUTINE = "routine"
+    SOON = "soon"
+    URGENT = "urgent"
+    IMMEDIATE = "immediate"
+
+
+class ReviewOutcome(StrEnum):
+    """What the reviewing clinician decided: each is an action the services carry out."""
+
+    CONTINUE_MONITORING = "continue_monitoring"
+    START_MAINTENANCE = "start_maintenance"  # also changes the interval of a running series
+    RESUME_COURSE = "resume_course"
+    REPEAT_INDUCTION = "repeat_induction"
+    DISCHARGE = "discharge"
+    REFER_OUT = "refer_out"
 
 
 class ScheduleAnchor(StrEnum):

@@ -5,7 +5,13 @@ from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from carepath_contracts.codes import Instrument, TherapyModality, Timepoint
+from carepath_contracts.codes import (
+    Instrument,
+    ReviewTrigger,
+    TherapyModality,
+    Timepoint,
+    Urgency,
+)
 from carepath_contracts.envelope import EventData
 from carepath_contracts.instruments import ITEM_COUNTS, IesrScore, Pcl5Score, item_count_problem
 from carepath_contracts.protocol import ProtocolRef
@@ -25,22 +31,6 @@ ScoreChange = Annotated[
 ]
 
 
-class ReviewTrigger(StrEnum):
-    """Why follow-up asks a clinician to review the pathway."""
-
-    NON_RESPONSE = "non_response"
-    WORSENING = "worsening"
-    COURSE_SUSPENDED = "course_suspended"
-    SAFETY_EVENT = "safety_event"
-
-
-class Urgency(StrEnum):
-    """How soon a clinical review is needed."""
-
-    ROUTINE = "routine"
-    URGENT = "urgent"
-
-
 class MaintenanceReason(StrEnum):
     """What the maintenance recommendation rests on."""
 
@@ -54,6 +44,15 @@ class PathwayOutcome(StrEnum):
     REMISSION = "remission"
     RESPONSE = "response"
     NO_RESPONSE = "no_response"
+
+
+class PathwayEnd(StrEnum):
+    """What ended the pathway: its schedule, its maintenance series, or a clinician."""
+
+    SCHEDULE_COMPLETED = "schedule_completed"
+    MAINTENANCE_SERIES_COMPLETED = "maintenance_series_completed"
+    DISCHARGED_AT_REVIEW = "discharged_at_review"
+    REFERRED_OUT = "referred_out"
 
 
 class ScoreEvidence(ValueModel):
@@ -212,7 +211,7 @@ class ClinicalReviewRequired(EventData):
 
 
 class PathwayCompleted(EventData):
-    """The 12-week assessment is in and no maintenance is planned: the pathway is complete."""
+    """The pathway is complete: its schedule or maintenance series ended, or a review closed it."""
 
     event_type = "carepath.followup.pathway-completed.v1"
 
@@ -221,4 +220,7 @@ class PathwayCompleted(EventData):
     baseline_total: Annotated[int, Field(ge=0, le=80)]
     change_from_baseline: ScoreChange
     completed_at: UtcDatetime
+    ended_by: PathwayEnd | None = Field(
+        default=None, description="What ended the pathway (absent from older producers)."
+    )
     protocol: ProtocolRef

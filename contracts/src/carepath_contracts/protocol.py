@@ -12,11 +12,13 @@ from carepath_contracts.codes import (
     IesrSubscale,
     Instrument,
     Medication,
+    ReviewTrigger,
     SafetyAction,
     SafetyRule,
     ScheduleAnchor,
     TherapyModality,
     Timepoint,
+    Urgency,
     VitalSign,
     VitalUnit,
 )
@@ -159,12 +161,43 @@ class CourseSettings(_Section):
 
 
 class MaintenanceSettings(_Section):
-    """Single maintenance infusions once symptoms improved and plateaued."""
+    """A series of single maintenance infusions once symptoms improved and plateaued."""
 
     interval_days_min: Annotated[int, Field(ge=1, le=365)]
     interval_days_max: Annotated[int, Field(ge=1, le=365)]
     interval_days_when_rising: Annotated[int, Field(ge=1, le=365)]
     interval_days_when_stable: Annotated[int, Field(ge=1, le=365)]
+    series_infusions: Annotated[int, Field(ge=1, le=52)] = Field(
+        description="Maintenance infusions after which a series without relapse completes "
+        "the pathway."
+    )
+    assessment_hours_before_infusion: Annotated[int, Field(ge=0, le=24 * 14)] = Field(
+        description="The PCL-5 before each maintenance infusion falls due this long before it."
+    )
+
+
+class ReviewSettings(_Section):
+    """Clinical reviews: how urgent each trigger is, how soon each urgency needs an answer,
+    and where an unanswered review escalates to."""
+
+    urgency_by_trigger: dict[ReviewTrigger, Urgency]
+    respond_within_hours: dict[Urgency, Annotated[float, Field(gt=0, le=24 * 60)]]
+    escalation: dict[Urgency, Urgency] = Field(
+        description="An overdue review's next urgency; an urgency not listed does not escalate."
+    )
+
+    def urgency_of(self, trigger: ReviewTrigger) -> Urgency:
+        return self.urgency_by_trigger[trigger]
+
+    @model_validator(mode="after")
+    def _every_trigger_and_urgency_has_a_number(self) -> Self:
+        missing = [t.value for t in ReviewTrigger if t not in self.urgency_by_trigger]
+        if missing:
+            raise ValueError(f"reviews.urgency_by_trigger lacks {', '.join(missing)}")
+        unset = [u.value for u in Urgency if u not in self.respond_within_hours]
+        if unset:
+            raise ValueError(f"reviews.respond_within_hours lacks {', '.join(unset)}")
+        return self
 
 
 class TherapySettings(_Section):
@@ -287,6 +320,7 @@ class TreatmentProtocol(_Section):
     discharge: DischargeSettings
     assessments: AssessmentSettings
     decisions: DecisionSettings
+    reviews: ReviewSettings
     to_confirm: list[str] = Field(
         description="Dotted paths of settings shipped as defaults without a primary source."
     )

@@ -9,6 +9,7 @@ from typing import Any
 from carepath_contracts import followup as fu
 from carepath_contracts import infusion as inf
 from carepath_contracts import intake as ik
+from carepath_contracts import reviews as rv
 from carepath_contracts.envelope import (
     Event,
     EventData,
@@ -169,8 +170,15 @@ def _catalogue() -> list[EventSpec]:
         *_published(FOLLOWUP_EVENTS, [clinic], fu.TherapySessionScheduled),
         *_published(FOLLOWUP_EVENTS, [clinic], fu.AssessmentDue, fu.AssessmentOverdue),
         *_published(FOLLOWUP_EVENTS, [clinic], fu.AssessmentScored),
+        *_inbound(FOLLOWUP_INBOUND, clinic, "clinic/review", rv.ReviewOutcomeSubmitted),
         *_published(FOLLOWUP_EVENTS, ["infusion", clinic], fu.MaintenanceRecommended),
-        *_published(FOLLOWUP_EVENTS, [clinic], fu.ClinicalReviewRequired, fu.PathwayCompleted),
+        # Superseded by review-opened (follow-up no longer emits it); kept so the catalogue
+        # stays backward compatible and old records on the topic still decode.
+        *_published(FOLLOWUP_EVENTS, [clinic], fu.ClinicalReviewRequired),
+        *_published(FOLLOWUP_EVENTS, [clinic], fu.PathwayCompleted),
+        *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOpened, rv.ReviewEvidenceAdded),
+        *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOverdue),
+        *_published(FOLLOWUP_EVENTS, ["infusion", clinic], rv.ReviewOutcomeRecorded),
     ]
 
 

@@ -39,6 +39,7 @@ CourseId = Annotated[str, _identifier("Infusion course id.")]
 AssessmentId = Annotated[str, _identifier("Scheduled assessment id.")]
 TherapySessionId = Annotated[str, _identifier("Psychotherapy session id.")]
 ClinicianId = Annotated[str, _identifier("Pseudonymous clinician id.")]
+ReviewId = Annotated[str, _identifier("Clinical review id.")]
 ExternalReferralId = Annotated[str, _identifier("Id of the referral in the referring system.")]
 EventId = Annotated[
     str, Field(pattern=UUID_PATTERN, max_length=36, description="CloudEvent id, a UUID.")

@@ -9,8 +9,14 @@ from carepath_contracts.examples.patient import (
     EXAMPLE_TIME,
     Example,
 )
+from carepath_contracts.examples.reviews import REVIEW_EXAMPLES
 
-EXAMPLES: tuple[Example, ...] = (*INTAKE_EXAMPLES, *INFUSION_EXAMPLES, *FOLLOWUP_EXAMPLES)
+EXAMPLES: tuple[Example, ...] = (
+    *INTAKE_EXAMPLES,
+    *INFUSION_EXAMPLES,
+    *FOLLOWUP_EXAMPLES,
+    *REVIEW_EXAMPLES,
+)
 
 __all__ = [
     "EXAMPLES",
