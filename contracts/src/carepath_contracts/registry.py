@@ -155,7 +155,8 @@ def _catalogue() -> list[EventSpec]:
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.SafetyAlert),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.SessionCompleted),
         *_published(INFUSION_EVENTS, [clinic], inf.SessionAborted, inf.SessionMissed),
-        *_published(INFUSION_EVENTS, [clinic], inf.SessionCancelled, inf.DischargeAssessed),
+        *_published(INFUSION_EVENTS, [clinic], inf.SessionCancelled),
+        *_published(INFUSION_EVENTS, ["followup", clinic], inf.DischargeAssessed),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.CourseCompleted),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.CourseSuspended),
         *_inbound(
@@ -178,7 +179,7 @@ def _catalogue() -> list[EventSpec]:
         *_published(FOLLOWUP_EVENTS, [clinic], fu.PathwayCompleted),
         *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOpened, rv.ReviewEvidenceAdded),
         *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOverdue),
-        *_published(FOLLOWUP_EVENTS, ["infusion", clinic], rv.ReviewOutcomeRecorded),
+        *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOutcomeRecorded),
     ]
 
 

@@ -7,6 +7,8 @@ from carepath_contracts import (
     AssessmentSubmitted,
     CourseCompleted,
     CourseSuspended,
+    DischargeAssessed,
+    DischargeCriterion,
     Instrument,
     PatientScreened,
     PatientWithdrawn,
@@ -133,6 +135,17 @@ def alert_data(action: SafetyAction, session_id: str = "s-3") -> SafetyAlert:
         threshold_value=92,
         unit=VitalUnit.PERCENT,
         measured_at=T0,
+        protocol=PROTOCOL.ref,
+    )
+
+
+def discharge_data(criteria_met: bool, session_id: str = "s-3") -> DischargeAssessed:
+    return DischargeAssessed(
+        session_id=session_id,
+        criteria_met=criteria_met,
+        unmet_criteria=[] if criteria_met else [DischargeCriterion.ESCORT_ABSENT],
+        observed_minutes=125,
+        assessed_at=T0,
         protocol=PROTOCOL.ref,
     )
 

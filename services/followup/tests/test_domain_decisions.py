@@ -1,4 +1,4 @@
-"""Every decision branch: worsening, non-response, maintenance, completion, safety, suspension."""
+"""Every decision branch after a score: worsening, non-response, maintenance, completion."""
 
 import uuid
 from dataclasses import replace
@@ -6,15 +6,12 @@ from dataclasses import replace
 import pytest
 
 from carepath_contracts import (
-    ClinicalReviewRequired,
     Instrument,
     MaintenanceReason,
     MaintenanceRecommended,
     PathwayCompleted,
     PathwayOutcome,
     ReviewTrigger,
-    SafetyAction,
-    SuspensionReason,
     Timepoint,
     Urgency,
 )
@@ -24,11 +21,8 @@ from .builders import (
     DAY,
     PROTOCOL,
     T0,
-    alert_data,
-    infusion_data,
     pathway,
     submission_data,
-    suspended_data,
 )
 
 COURSE_END = T0 + 14 * DAY
@@ -56,6 +50,12 @@ def decide(path, current, history=()):
     return domain.decide_after_score(path, current, list(history), PROTOCOL, COURSE_END + 30 * DAY)
 
 
+def only_review(outcome):
+    assert len(outcome.reviews) == 1, outcome.reviews
+    assert outcome.decisions == []
+    return outcome.reviews[0]
+
+
 def only(outcome, model):
     found = [decision.data for decision in outcome.decisions if isinstance(decision.data, model)]
     assert len(found) == 1, outcome.decisions
@@ -66,51 +66,58 @@ def test_worsening_by_the_protocol_points_requires_urgent_review_with_its_eviden
     path = after_course(40)
     current = scored(path, 40 + WORSENING)
 
-    review = only(decide(path, current), ClinicalReviewRequired)
+    review = only_review(decide(path, current))
 
-    assert (review.reason_code, review.urgency) == (ReviewTrigger.WORSENING, Urgency.URGENT)
-    assert [(item.timepoint, item.total) for item in review.evidence] == [
+    assert review.reason is ReviewTrigger.WORSENING
+    assert PROTOCOL.reviews.urgency_of(review.reason) is Urgency.URGENT
+    assert [(item.timepoint, item.total) for item in review.evidence.scores] == [
         (Timepoint.BASELINE, 40),
         (None, 40 + WORSENING),
     ]
-    assert review.protocol == PROTOCOL.ref
+    assert review.evidence.event_id == current.event_id
 
 
 def test_one_point_less_than_the_worsening_threshold_requires_no_review():
     path = after_course(40)
 
-    assert decide(path, scored(path, 40 + WORSENING - 1)).decisions == []
+    outcome = decide(path, scored(path, 40 + WORSENING - 1))
+
+    assert (outcome.decisions, outcome.reviews) == ([], [])
 
 
 def test_worsening_is_reported_at_every_score_that_shows_it():
     path = after_course(40)
     first, second = scored(path, 55), scored(path, 56, days_after_course=2)
 
-    keys = {decide(path, first).decisions[0].key, decide(path, second, [first]).decisions[0].key}
+    facts = {
+        only_review(decide(path, first)).evidence.event_id,
+        only_review(decide(path, second, [first])).evidence.event_id,
+    }
 
-    assert len(keys) == 2  # distinct keys: neither is dropped as already decided
+    assert facts == {first.event_id, second.event_id}  # each is evidence of its own
 
 
 def test_no_response_at_the_end_of_treatment_requires_routine_review():
     path = after_course(52)
     current = scored(path, 52 - 9, Timepoint.END_OF_TREATMENT)
 
-    review = only(decide(path, current), ClinicalReviewRequired)
+    review = only_review(decide(path, current))
 
-    assert (review.reason_code, review.urgency) == (ReviewTrigger.NON_RESPONSE, Urgency.ROUTINE)
-    assert [item.total for item in review.evidence] == [52, 43]
+    assert review.reason is ReviewTrigger.NON_RESPONSE
+    assert PROTOCOL.reviews.urgency_of(review.reason) is Urgency.ROUTINE
+    assert [item.total for item in review.evidence.scores] == [52, 43]
 
 
 def test_response_at_the_end_of_treatment_requires_no_review():
     path = after_course(52)
 
-    assert decide(path, scored(path, 42, Timepoint.END_OF_TREATMENT)).decisions == []
+    assert decide(path, scored(path, 42, Timepoint.END_OF_TREATMENT)).reviews == []
 
 
 def test_no_response_at_another_timepoint_is_not_an_end_of_course_decision():
     path = after_course(52)
 
-    assert decide(path, scored(path, 50, Timepoint.WEEK_2)).decisions == []
+    assert decide(path, scored(path, 50, Timepoint.WEEK_2)).reviews == []
 
 
 def test_worsening_at_the_end_of_treatment_is_one_urgent_review_not_two():
@@ -118,7 +125,7 @@ def test_worsening_at_the_end_of_treatment_is_one_urgent_review_not_two():
 
     outcome = decide(path, scored(path, 55, Timepoint.END_OF_TREATMENT))
 
-    assert [decision.data.urgency for decision in outcome.decisions] == [Urgency.URGENT]
+    assert [review.reason for review in outcome.reviews] == [ReviewTrigger.WORSENING]
 
 
 def test_response_and_a_plateau_recommend_maintenance_at_the_stable_interval():
@@ -251,57 +258,3 @@ def test_an_iesr_score_decides_nothing():
     assert (
         decide(path, scored(path, 0, Timepoint.WEEK_12, instrument=Instrument.IESR)).decisions == []
     )
-
-
-@pytest.mark.parametrize(
-    ("reason", "urgency"),
-    [
-        (SuspensionReason.SERIOUS_ADVERSE_EVENT, Urgency.URGENT),
-        (SuspensionReason.WINDOW_EXCEEDED, Urgency.ROUTINE),
-    ],
-)
-def test_a_suspended_course_requires_review(reason, urgency):
-    decision = domain.suspension_review(suspended_data(reason), PROTOCOL, T0)
-
-    assert decision.data.reason_code is ReviewTrigger.COURSE_SUSPENDED
-    assert decision.data.urgency is urgency
-    assert (decision.data.course_id, decision.data.session_id) == ("course-1", "s-3")
-
-
-def test_a_second_suspension_of_the_same_course_later_is_a_new_decision():
-    reason = SuspensionReason.CLINICAL_REVIEW
-    first = domain.suspension_review(suspended_data(reason, T0), PROTOCOL, T0)
-    later = domain.suspension_review(suspended_data(reason, T0 + DAY), PROTOCOL, T0 + DAY)
-
-    assert first.key != later.key
-
-
-def test_a_serious_safety_alert_requires_urgent_review_and_a_minor_one_does_not():
-    serious = frozenset({SafetyAction.STOP})
-    stop = domain.safety_alert_review(alert_data(SafetyAction.STOP), PROTOCOL, T0, serious)
-    pause = domain.safety_alert_review(alert_data(SafetyAction.PAUSE), PROTOCOL, T0, serious)
-
-    assert (stop.data.reason_code, stop.data.urgency) == (
-        ReviewTrigger.SAFETY_EVENT,
-        Urgency.URGENT,
-    )
-    assert pause is None
-
-
-def test_a_serious_adverse_event_in_a_completed_infusion_requires_one_review_per_session():
-    infusion = infusion_data(3, T0, serious_adverse_event=True, session_id="s-3")
-    outcome = domain.infusion_completed(
-        after_course(),
-        infusion,
-        PROTOCOL,
-        therapy_already_booked=False,
-        booking_offset_hours=0,
-        now=T0,
-    )
-    alert = domain.safety_alert_review(
-        alert_data(SafetyAction.STOP, "s-3"), PROTOCOL, T0, frozenset({SafetyAction.STOP})
-    )
-
-    (review,) = outcome.decisions
-    assert review.data.reason_code is ReviewTrigger.SAFETY_EVENT
-    assert review.key == alert.key  # the alert and the SAE of one session: one review

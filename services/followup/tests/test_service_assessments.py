@@ -26,7 +26,15 @@ from .builders import (
     screened_data,
     submission_data,
 )
-from .bus import dead_letters, followup_events, of_type, patient_view, publish, until_known
+from .bus import (
+    dead_letters,
+    followup_events,
+    move_clock_to,
+    of_type,
+    patient_view,
+    publish,
+    until_known,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -48,11 +56,6 @@ async def started_course(service, bootstrap, prefix, baseline_total=52):
     await publish(bootstrap, prefix, event(infusion_data(1, T0), patient, pathway))
     await followup_events(bootstrap, prefix, lambda got: of_type(got, TherapySessionScheduled))
     return patient, pathway
-
-
-async def move_clock_to(app, clock, moment: datetime) -> None:
-    clock.set(moment)
-    await app.state.runtime.scheduler.fire_due()
 
 
 def pending(view) -> list[tuple[str, str, datetime]]:

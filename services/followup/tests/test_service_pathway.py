@@ -12,6 +12,7 @@ from carepath_contracts import (
     ClinicalReviewRequired,
     PathwayCompleted,
     PathwayOutcome,
+    ReviewOpened,
     ReviewTrigger,
     SafetyAction,
     SuspensionReason,
@@ -95,24 +96,26 @@ async def test_worsening_reaches_the_bus_as_an_urgent_review_and_shows_in_the_tr
 
     await publish(kafka_bootstrap, topic_prefix, worse)
     events = await followup_events(
-        kafka_bootstrap, topic_prefix, lambda got: of_type(got, ClinicalReviewRequired)
+        kafka_bootstrap, topic_prefix, lambda got: of_type(got, ReviewOpened)
     )
 
     (scored,) = of_type(events, AssessmentScored)
-    (review,) = of_type(events, ClinicalReviewRequired)
+    (review,) = of_type(events, ReviewOpened)
     assert (review.data.reason_code, review.data.urgency) == (
         ReviewTrigger.WORSENING,
         Urgency.URGENT,
     )
-    assert [item.total for item in review.data.evidence] == [40, 50]
+    assert review.data.respond_by == T0 + 4 * HOUR
+    assert [item.total for (fact,) in [review.data.evidence] for item in fact.scores] == [40, 50]
     assert review.data.protocol == PROTOCOL.ref
     assert review.causationid == worse.id and scored.causationid == worse.id
+    assert of_type(events, ClinicalReviewRequired) == []  # superseded by review-opened
     view = await patient_view(client, patient)
     assert [(p["total"], p["change_from_baseline"]) for p in view["trajectory"]] == [(50, 10)]
-    assert [d["data"]["reason_code"] for d in view["decisions"]] == ["worsening"]
+    assert [(r["reason"], r["status"]) for r in view["reviews"]] == [("worsening", "open")]
 
 
-async def test_a_serious_safety_event_and_a_suspended_course_each_require_review_once(
+async def test_a_serious_alert_a_serious_adverse_event_and_a_suspension_each_open_one_review(
     service, kafka_bootstrap, topic_prefix
 ):
     _, client = service
@@ -133,18 +136,18 @@ async def test_a_serious_safety_event_and_a_suspended_course_each_require_review
         kafka_bootstrap,
         topic_prefix,
         lambda got: any(
-            e.data.reason_code is ReviewTrigger.COURSE_SUSPENDED
-            for e in of_type(got, ClinicalReviewRequired)
+            e.data.reason_code is ReviewTrigger.COURSE_SUSPENDED for e in of_type(got, ReviewOpened)
         ),
     )
 
     reviews = [
         (e.data.reason_code, e.data.urgency, e.data.session_id)
-        for e in of_type(events, ClinicalReviewRequired)
+        for e in of_type(events, ReviewOpened)
     ]
     assert reviews == [
         (ReviewTrigger.SAFETY_EVENT, Urgency.URGENT, "s-3"),
-        (ReviewTrigger.COURSE_SUSPENDED, Urgency.URGENT, "s-3"),
+        (ReviewTrigger.SERIOUS_ADVERSE_EVENT, Urgency.URGENT, "s-3"),
+        (ReviewTrigger.COURSE_SUSPENDED, Urgency.SOON, "s-3"),
     ]
 
 

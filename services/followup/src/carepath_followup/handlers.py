@@ -12,7 +12,6 @@ from carepath_contracts import (
     Event,
     PatientScreened,
     PatientWithdrawn,
-    SafetyAction,
     SafetyAlert,
     SessionCompleted,
     TherapySessionAttended,
@@ -22,9 +21,10 @@ from carepath_contracts import (
 from carepath_followup import domain, store
 from carepath_followup.domain import PathwayRuleError
 from carepath_followup.settings import FollowupSettings
+from carepath_followup.store import reviews as review_store
 from carepath_runtime.handling import Handlers
 from carepath_runtime.timers import Timer
-from carepath_runtime.unit_of_work import UnitOfWork
+from carepath_runtime.unit_of_work import Cause, UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -33,14 +33,14 @@ class Rules:
 
     protocol: TreatmentProtocol
     therapy_booking_offset_hours: float
-    review_on_safety_actions: frozenset[SafetyAction]
+    triggers: domain.TriggerPolicy
 
 
 def rules_for(protocol: TreatmentProtocol, settings: FollowupSettings) -> Rules:
     return Rules(
         protocol=protocol,
         therapy_booking_offset_hours=settings.therapy_booking_offset_hours,
-        review_on_safety_actions=frozenset(settings.review_on_safety_actions),
+        triggers=domain.TriggerPolicy(frozenset(settings.review_on_safety_actions)),
     )
 
 
@@ -87,6 +87,7 @@ async def on_session_completed(
         now=unit.now(),
     )
     await _apply_infusion(unit, event, outcome)
+    await on_review_trigger(unit, event, rules)
 
 
 async def on_course_completed(
@@ -100,17 +101,22 @@ async def on_course_completed(
 async def on_course_suspended(
     unit: UnitOfWork, event: Event[CourseSuspended], rules: Rules
 ) -> None:
-    await _pathway(unit, event)
-    review = domain.suspension_review(event.data, rules.protocol, unit.now())
-    await _decide(unit, event, [review])
+    pathway = await _pathway(unit, event)
+    await store.save_pathway(unit.session, domain.course_suspended(pathway, event.data))
+    await on_review_trigger(unit, event, rules)
 
 
 async def on_safety_alert(unit: UnitOfWork, event: Event[SafetyAlert], rules: Rules) -> None:
     await _pathway(unit, event)
-    review = domain.safety_alert_review(
-        event.data, rules.protocol, unit.now(), rules.review_on_safety_actions
-    )
-    await _decide(unit, event, [review] if review else [])
+    await on_review_trigger(unit, event, rules)
+
+
+async def on_review_trigger(unit: UnitOfWork, event: Event[Any], rules: Rules) -> None:
+    """A fact in the trigger table: the reviews it asks for (whatever the pathway's status:
+    a safety signal is reviewed even after the patient left)."""
+    fact = domain.Fact(event.type, event.id, event.time)
+    requests = domain.review_requests(event.data, fact, rules.triggers)
+    await _open_reviews(unit, event, requests, rules)
 
 
 async def on_assessment_submitted(
@@ -140,6 +146,7 @@ async def on_assessment_submitted(
     if decided.completed:
         await unit.cancel_patient_timers(pathway.patient_id)
     await _decide(unit, event, decided.decisions)
+    await _open_reviews(unit, event, decided.reviews, rules)
 
 
 async def on_therapy_attended(
@@ -172,8 +179,21 @@ async def on_assessment_overdue(unit: UnitOfWork, timer: Timer, rules: Rules) ->
     await _apply_timer(unit, timer, outcome)
 
 
+async def on_review_respond_by(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
+    review = await review_store.review(unit.session, timer.payload["review_id"])
+    if review is None:
+        raise PathwayRuleError(f"timer {timer.timer_key}: review is gone")
+    change = domain.review_went_overdue(
+        review, timer.payload["urgency"], rules.protocol, unit.now()
+    )
+    await _apply_reviews(unit, timer, change)
+
+
 HANDLERS = Handlers[Rules](
     events={
+        # Every fact of the trigger table opens reviews; the handlers below that also do
+        # other work call on_review_trigger themselves.
+        **{model: on_review_trigger for model in domain.TRIGGERS},
         PatientScreened: on_patient_screened,
         PatientWithdrawn: on_patient_withdrawn,
         SessionCompleted: on_session_completed,
@@ -187,6 +207,7 @@ HANDLERS = Handlers[Rules](
     timers={
         domain.TimerKind.ASSESSMENT_DUE: on_assessment_due,
         domain.TimerKind.ASSESSMENT_OVERDUE: on_assessment_overdue,
+        domain.TimerKind.REVIEW_RESPOND_BY: on_review_respond_by,
     },
     refusals=(PathwayRuleError,),
 )
@@ -258,3 +279,28 @@ async def _decide(
     for decision in decisions:
         if await store.record_decision(unit.session, cause.subject, decision, at=unit.now()):
             await unit.emit_caused_by(cause, [decision.data])
+
+
+async def _open_reviews(
+    unit: UnitOfWork, cause: Event[Any], requests: Iterable[domain.ReviewRequest], rules: Rules
+) -> None:
+    """Each request opens a review, or adds its evidence to the patient's open one."""
+    for request in requests:
+        open_reviews = await review_store.open_reviews(unit.session, cause.subject)
+        change = domain.open_review(
+            open_reviews,
+            request,
+            patient_id=cause.subject,
+            pathway_id=cause.correlationid,
+            protocol=rules.protocol,
+            now=unit.now(),
+        )
+        await _apply_reviews(unit, cause, change)
+
+
+async def _apply_reviews(unit: UnitOfWork, cause: Cause, change: domain.ReviewChange) -> None:
+    await review_store.save_reviews(unit.session, change.reviews)
+    for key in change.cancelled_timers:
+        await unit.cancel_timer(key)
+    await unit.schedule_timers(change.timers, cause)
+    await unit.emit_caused_by(cause, change.events)

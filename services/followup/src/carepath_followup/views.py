@@ -11,10 +11,15 @@ from carepath_contracts import (
     MaintenanceReason,
     Pcl5Score,
     ProtocolRef,
+    ReviewEvidence,
+    ReviewOutcome,
+    ReviewTrigger,
     TherapyModality,
     Timepoint,
+    Urgency,
 )
 from carepath_followup import domain, store
+from carepath_followup.store import reviews as review_store
 from carepath_runtime.timers import Timer, pending_timers
 
 
@@ -57,6 +62,34 @@ class UpcomingItem(BaseModel):
     assessment_id: str | None = None
     timepoint: Timepoint | None = None
     therapy_session_id: str | None = None
+    review_id: str | None = None
+
+
+class ReviewView(BaseModel):
+    """A clinical review as a clinician sees it: why, how urgent, the coded evidence."""
+
+    review_id: str
+    patient_id: str
+    pathway_id: str
+    reason: ReviewTrigger
+    status: domain.ReviewStatus
+    urgency: Urgency
+    respond_by: datetime
+    opened_at: datetime
+    overdue_count: int
+    evidence: list[ReviewEvidence]
+    course_id: str | None
+    session_id: str | None
+    protocol: ProtocolRef
+    outcome: ReviewOutcome | None
+    maintenance_interval_days: int | None
+    decided_by: str | None
+    decided_at: datetime | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def of(cls, review: domain.Review) -> "ReviewView":
+        return cls(**_fields(review, cls))
 
 
 class DecisionView(BaseModel):
@@ -77,11 +110,15 @@ class PatientView(BaseModel):
     course_completed_at: datetime | None
     maintenance_interval_days: int | None
     maintenance_reason: MaintenanceReason | None
+    maintenance_series_length: int | None
+    maintenance_given: int
+    course_suspended_at: datetime | None
     trajectory: list[ScorePoint]
     assessments: list[AssessmentView]
     therapy_sessions: list[TherapyView]
     upcoming: list[UpcomingItem]
     decisions: list[DecisionView]
+    reviews: list[ReviewView]
 
 
 async def read_patient(session: AsyncSession, patient_id: str, role: str) -> PatientView | None:
@@ -94,6 +131,7 @@ async def read_patient(session: AsyncSession, patient_id: str, role: str) -> Pat
     therapy = await store.patient_therapy_sessions(session, patient_id)
     timers = await pending_timers(session, patient_id)
     decisions = await store.patient_decisions(session, patient_id)
+    reviews = await review_store.patient_reviews(session, patient_id)
     return PatientView(
         patient_id=pathway.patient_id,
         pathway_id=pathway.pathway_id,
@@ -106,11 +144,15 @@ async def read_patient(session: AsyncSession, patient_id: str, role: str) -> Pat
         course_completed_at=pathway.course_completed_at,
         maintenance_interval_days=pathway.maintenance_interval_days,
         maintenance_reason=pathway.maintenance_reason,
+        maintenance_series_length=pathway.maintenance_series_length,
+        maintenance_given=pathway.maintenance_given,
+        course_suspended_at=pathway.course_suspended_at,
         trajectory=[_score_point(scored) for scored in scores],
         assessments=[AssessmentView(**_fields(item, AssessmentView)) for item in assessments],
         therapy_sessions=[TherapyView(**_fields(item, TherapyView)) for item in therapy],
         upcoming=_upcoming(pathway, timers, therapy),
         decisions=[DecisionView(**decision) for decision in decisions],
+        reviews=[ReviewView.of(review) for review in reviews],
     )
 
 
@@ -142,6 +184,7 @@ def _upcoming(
             at=timer.due_at,
             assessment_id=timer.payload.get("assessment_id"),
             timepoint=timer.payload.get("timepoint"),
+            review_id=timer.payload.get("review_id"),
         )
         for timer in timers
     ]

@@ -3,9 +3,8 @@
 from carepath_followup.domain.course import (
     InfusionOutcome,
     course_completed,
+    course_suspended,
     infusion_completed,
-    safety_alert_review,
-    suspension_review,
 )
 from carepath_followup.domain.decisions import DecisionOutcome, decide_after_score
 from carepath_followup.domain.model import (
@@ -23,6 +22,15 @@ from carepath_followup.domain.model import (
     therapy_session_id_for,
 )
 from carepath_followup.domain.pathway import pathway_started, pathway_withdrawn
+from carepath_followup.domain.reviews import (
+    Review,
+    ReviewChange,
+    ReviewRequest,
+    ReviewStatus,
+    open_review,
+    review_id_for,
+    review_went_overdue,
+)
 from carepath_followup.domain.schedule import (
     TimerOutcome,
     assessment_fell_due,
@@ -32,22 +40,30 @@ from carepath_followup.domain.schedule import (
 )
 from carepath_followup.domain.scoring import ScoringOutcome, score_submission
 from carepath_followup.domain.therapy import attendance_recorded
+from carepath_followup.domain.triggers import TRIGGERS, Fact, TriggerPolicy, review_requests
 
 __all__ = [
+    "TRIGGERS",
     "Assessment",
     "AssessmentStatus",
     "ClinicalDecision",
     "DecisionOutcome",
+    "Fact",
     "InfusionOutcome",
     "Pathway",
     "PathwayRuleError",
     "PathwayStatus",
+    "Review",
+    "ReviewChange",
+    "ReviewRequest",
+    "ReviewStatus",
     "ScoredAssessment",
     "ScoringOutcome",
     "TherapySession",
     "TherapyStatus",
     "TimerKind",
     "TimerOutcome",
+    "TriggerPolicy",
     "assessment_fell_due",
     "assessment_id_for",
     "assessment_timers",
@@ -55,12 +71,15 @@ __all__ = [
     "attendance_recorded",
     "closing_timepoint",
     "course_completed",
+    "course_suspended",
     "decide_after_score",
     "infusion_completed",
+    "open_review",
     "pathway_started",
     "pathway_withdrawn",
-    "safety_alert_review",
+    "review_id_for",
+    "review_requests",
+    "review_went_overdue",
     "score_submission",
-    "suspension_review",
     "therapy_session_id_for",
 ]

@@ -1,22 +1,16 @@
-"""What the infusion course means for follow-up: schedule anchors, therapy, safety reviews."""
+"""What the infusion course means for follow-up: schedule anchors and therapy."""
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from carepath_contracts import (
-    ClinicalReviewRequired,
     CourseCompleted,
     CourseSuspended,
     EventData,
-    ReviewTrigger,
-    SafetyAction,
-    SafetyAlert,
     ScheduleAnchor,
     SessionCompleted,
     SessionKind,
-    SuspensionReason,
     TreatmentProtocol,
-    Urgency,
 )
 from carepath_followup.domain.model import (
     Assessment,
@@ -65,19 +59,11 @@ def infusion_completed(
     therapy = None
     if not therapy_already_booked:
         therapy = book_therapy(pathway.patient_id, infusion, protocol, booking_offset_hours)
-    decisions = []
-    if infusion.serious_adverse_event:
-        decisions.append(
-            safety_review(
-                protocol, now, session_id=infusion.session_id, course_id=infusion.course_id
-            )
-        )
     return InfusionOutcome(
         pathway=updated,
         assessments=assessments,
         therapy=therapy,
         events=[therapy_scheduled(therapy, protocol)] if therapy else [],
-        decisions=decisions,
     )
 
 
@@ -96,51 +82,9 @@ def course_completed(
     return InfusionOutcome(pathway=updated, assessments=anchored)
 
 
-def suspension_review(
-    course: CourseSuspended, protocol: TreatmentProtocol, now: datetime
-) -> ClinicalDecision:
-    """A suspended course always needs review; urgently when a serious adverse event caused it."""
-    urgent = course.reason_code is SuspensionReason.SERIOUS_ADVERSE_EVENT
-    return ClinicalDecision(
-        key=f"course-suspended:{course.course_id}:{course.suspended_at.isoformat()}",
-        data=ClinicalReviewRequired(
-            reason_code=ReviewTrigger.COURSE_SUSPENDED,
-            urgency=Urgency.URGENT if urgent else Urgency.ROUTINE,
-            course_id=course.course_id,
-            session_id=course.session_id,
-            required_at=now,
-            protocol=protocol.ref,
-        ),
-    )
-
-
-def safety_alert_review(
-    alert: SafetyAlert,
-    protocol: TreatmentProtocol,
-    now: datetime,
-    serious_actions: frozenset[SafetyAction],
-) -> ClinicalDecision | None:
-    """An alert whose action is serious asks for review; the others stay with the clinic."""
-    if alert.action not in serious_actions:
-        return None
-    return safety_review(protocol, now, session_id=alert.session_id)
-
-
-def safety_review(
-    protocol: TreatmentProtocol, now: datetime, *, session_id: str, course_id: str | None = None
-) -> ClinicalDecision:
-    """One urgent review per infusion session, however many serious signals it produced."""
-    return ClinicalDecision(
-        key=f"safety:{session_id}",
-        data=ClinicalReviewRequired(
-            reason_code=ReviewTrigger.SAFETY_EVENT,
-            urgency=Urgency.URGENT,
-            course_id=course_id,
-            session_id=session_id,
-            required_at=now,
-            protocol=protocol.ref,
-        ),
-    )
+def course_suspended(pathway: Pathway, suspended: CourseSuspended) -> Pathway:
+    """The course is on hold until a review resumes it (or ends the pathway)."""
+    return replace(pathway, course_suspended_at=suspended.suspended_at)
 
 
 def _course_ended(

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from carepath_contracts import (
-    ClinicalReviewRequired,
+    AssessmentSubmitted,
     Instrument,
     MaintenanceReason,
     MaintenanceRecommended,
@@ -15,7 +15,6 @@ from carepath_contracts import (
     ReviewTrigger,
     Timepoint,
     TreatmentProtocol,
-    Urgency,
 )
 from carepath_followup.domain.model import (
     ClinicalDecision,
@@ -23,15 +22,19 @@ from carepath_followup.domain.model import (
     PathwayStatus,
     ScoredAssessment,
 )
+from carepath_followup.domain.reviews import ReviewRequest
 from carepath_followup.domain.schedule import closing_timepoint
+from carepath_followup.domain.triggers import Fact, evidence
 
 
 @dataclass(frozen=True)
 class DecisionOutcome:
-    """The pathway after the decisions a score led to, and the decisions to emit."""
+    """The pathway after the decisions a score led to, the decisions to emit and the
+    reviews the score asks for."""
 
     pathway: Pathway
     decisions: list[ClinicalDecision] = field(default_factory=list)
+    reviews: list[ReviewRequest] = field(default_factory=list)
 
     @property
     def completed(self) -> bool:
@@ -55,57 +58,45 @@ def decide_after_score(
     ):
         return DecisionOutcome(pathway)
     decisions = []
-    review = worsening_review(pathway, scored, protocol, now) or non_response_review(
-        pathway, scored, protocol, now
+    review = worsening_review(pathway, scored, protocol) or non_response_review(
+        pathway, scored, protocol
     )
-    if review:
-        decisions.append(review)
     pathway, maintenance = maintenance_decision(pathway, scored, history, protocol, now)
     if maintenance:
         decisions.append(maintenance)
     pathway, completion = completion_decision(pathway, scored, protocol, now)
     if completion:
         decisions.append(completion)
-    return DecisionOutcome(pathway, decisions)
+    return DecisionOutcome(pathway, decisions, [review] if review else [])
 
 
 def worsening_review(
-    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
-) -> ClinicalDecision | None:
-    """Worse than baseline by the protocol's points, at any time: urgent review, every time."""
+    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol
+) -> ReviewRequest | None:
+    """Worse than baseline by the protocol's points, at any time: a review (urgent by the
+    protocol); every such score is evidence on the one open worsening review."""
     change = scored.change_from_baseline
     if change is None or change < protocol.decisions.worsening_points:
         return None
-    return ClinicalDecision(
-        key=f"worsening:{scored.event_id}",
-        data=ClinicalReviewRequired(
-            reason_code=ReviewTrigger.WORSENING,
-            urgency=Urgency.URGENT,
-            evidence=[pathway.baseline_evidence(), scored.evidence()],
-            course_id=pathway.course_id,
-            required_at=now,
-            protocol=protocol.ref,
-        ),
-    )
+    return _score_review(ReviewTrigger.WORSENING, pathway, scored)
 
 
 def non_response_review(
-    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
-) -> ClinicalDecision | None:
-    """No response at the end of the course: routine review, once per pathway."""
+    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol
+) -> ReviewRequest | None:
+    """No response at the end of the course: a review (routine by the protocol)."""
     if scored.timepoint is not Timepoint.END_OF_TREATMENT or scored.response is not False:
         return None
-    return ClinicalDecision(
-        key="non-response:end_of_treatment",
-        data=ClinicalReviewRequired(
-            reason_code=ReviewTrigger.NON_RESPONSE,
-            urgency=Urgency.ROUTINE,
-            evidence=[pathway.baseline_evidence(), scored.evidence()],
-            course_id=pathway.course_id,
-            required_at=now,
-            protocol=protocol.ref,
-        ),
-    )
+    return _score_review(ReviewTrigger.NON_RESPONSE, pathway, scored)
+
+
+def _score_review(
+    reason: ReviewTrigger, pathway: Pathway, scored: ScoredAssessment
+) -> ReviewRequest:
+    fact = Fact(AssessmentSubmitted.event_type, scored.event_id, scored.submitted_at)
+    scores = [pathway.baseline_evidence(), scored.evidence()]
+    facts = evidence(fact, codes=[reason], scores=scores, course_id=pathway.course_id)
+    return ReviewRequest(reason, facts)
 
 
 def maintenance_decision(

@@ -49,6 +49,7 @@ class TherapyStatus(StrEnum):
 class TimerKind(StrEnum):
     ASSESSMENT_DUE = "assessment-due"
     ASSESSMENT_OVERDUE = "assessment-overdue"
+    REVIEW_RESPOND_BY = "review-respond-by"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,9 @@ class Pathway:
     course_completed_at: datetime | None = None
     maintenance_interval_days: int | None = None
     maintenance_reason: MaintenanceReason | None = None
+    maintenance_series_length: int | None = None
+    maintenance_given: int = 0
+    course_suspended_at: datetime | None = None
     closed_at: datetime | None = None
 
     def baseline_evidence(self) -> ScoreEvidence:

@@ -9,14 +9,20 @@ from carepath_contracts import (
     MaintenanceReason,
     Pcl5Score,
     ProtocolRef,
+    ReviewEvidence,
+    ReviewOutcome,
+    ReviewTrigger,
     TherapyModality,
     Timepoint,
+    Urgency,
 )
 from carepath_followup.domain import (
     Assessment,
     AssessmentStatus,
     Pathway,
     PathwayStatus,
+    Review,
+    ReviewStatus,
     ScoredAssessment,
     TherapySession,
     TherapyStatus,
@@ -37,6 +43,9 @@ def pathway_row(value: Pathway) -> dict[str, Any]:
         "course_completed_at": value.course_completed_at,
         "maintenance_interval_days": value.maintenance_interval_days,
         "maintenance_reason": value.maintenance_reason,
+        "maintenance_series_length": value.maintenance_series_length,
+        "maintenance_given": value.maintenance_given,
+        "course_suspended_at": value.course_suspended_at,
         "closed_at": value.closed_at,
     }
 
@@ -56,6 +65,9 @@ def pathway(row: Mapping[str, Any]) -> Pathway:
         course_completed_at=row["course_completed_at"],
         maintenance_interval_days=row["maintenance_interval_days"],
         maintenance_reason=MaintenanceReason(reason) if reason else None,
+        maintenance_series_length=row["maintenance_series_length"],
+        maintenance_given=row["maintenance_given"],
+        course_suspended_at=row["course_suspended_at"],
         closed_at=row["closed_at"],
     )
 
@@ -130,4 +142,52 @@ def therapy(row: Mapping[str, Any]) -> TherapySession:
         scheduled_for=row["scheduled_for"],
         status=TherapyStatus(row["status"]),
         status_at=row["status_at"],
+    )
+
+
+def review_row(value: Review) -> dict[str, Any]:
+    return {
+        "review_id": value.review_id,
+        "patient_id": value.patient_id,
+        "pathway_id": value.pathway_id,
+        "reason": value.reason,
+        "status": value.status,
+        "urgency": value.urgency,
+        "respond_by": value.respond_by,
+        "opened_at": value.opened_at,
+        "evidence": [item.model_dump(mode="json") for item in value.evidence],
+        "protocol_id": value.protocol.id,
+        "protocol_version": value.protocol.version,
+        "course_id": value.course_id,
+        "session_id": value.session_id,
+        "overdue_count": value.overdue_count,
+        "outcome": value.outcome,
+        "maintenance_interval_days": value.maintenance_interval_days,
+        "decided_by": value.decided_by,
+        "decided_at": value.decided_at,
+        "resolved_at": value.resolved_at,
+    }
+
+
+def review(row: Mapping[str, Any]) -> Review:
+    outcome = row["outcome"]
+    return Review(
+        review_id=row["review_id"],
+        patient_id=row["patient_id"],
+        pathway_id=row["pathway_id"],
+        reason=ReviewTrigger(row["reason"]),
+        urgency=Urgency(row["urgency"]),
+        respond_by=row["respond_by"],
+        opened_at=row["opened_at"],
+        evidence=tuple(ReviewEvidence.model_validate(item) for item in row["evidence"]),
+        protocol=ProtocolRef(id=row["protocol_id"], version=row["protocol_version"]),
+        course_id=row["course_id"],
+        session_id=row["session_id"],
+        status=ReviewStatus(row["status"]),
+        overdue_count=row["overdue_count"],
+        outcome=ReviewOutcome(outcome) if outcome else None,
+        maintenance_interval_days=row["maintenance_interval_days"],
+        decided_by=row["decided_by"],
+        decided_at=row["decided_at"],
+        resolved_at=row["resolved_at"],
     )

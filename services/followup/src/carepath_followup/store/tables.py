@@ -4,6 +4,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Index,
     Integer,
     MetaData,
     String,
@@ -31,6 +32,9 @@ pathways = Table(
     Column("course_completed_at", UtcDateTime),
     Column("maintenance_interval_days", Integer),
     Column("maintenance_reason", String(32)),
+    Column("maintenance_series_length", Integer),
+    Column("maintenance_given", Integer, nullable=False, server_default="0"),
+    Column("course_suspended_at", UtcDateTime),
     Column("closed_at", UtcDateTime),
 )
 
@@ -90,4 +94,29 @@ decisions = Table(
     Column("data", JSON, nullable=False),
     Column("decided_at", UtcDateTime, nullable=False),
     UniqueConstraint("patient_id", "decision_key", name="uq_followup_decisions_key"),
+)
+
+reviews = Table(
+    "followup_reviews",
+    metadata,
+    Column("review_id", String(64), primary_key=True),
+    Column("patient_id", String(64), nullable=False, index=True),
+    Column("pathway_id", String(64), nullable=False),
+    Column("reason", String(48), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("urgency", String(16), nullable=False),
+    Column("respond_by", UtcDateTime, nullable=False),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("protocol_id", String(64), nullable=False),
+    Column("protocol_version", Integer, nullable=False),
+    Column("course_id", String(64)),
+    Column("session_id", String(64)),
+    Column("overdue_count", Integer, nullable=False),
+    Column("outcome", String(32)),
+    Column("maintenance_interval_days", Integer),
+    Column("decided_by", String(64)),
+    Column("decided_at", UtcDateTime),
+    Column("resolved_at", UtcDateTime),
+    Index("ix_followup_reviews_open", "status", "respond_by"),
 )

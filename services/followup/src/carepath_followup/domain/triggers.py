@@ -1,0 +1,115 @@
+"""The trigger table: which facts open a clinical review, and with what evidence.
+
+Adding a trigger is one entry here (and one test): a function from the fact's data to the
+review requests it raises. Follow-up's handlers look every consumed fact up in `TRIGGERS`;
+a fact type follow-up does not otherwise handle gets a handler from the table alone (add
+"followup" to the event's consumers in the contracts' registry). Follow-up's own decisions
+(worsening, non-response) raise requests from `decisions.py` with the same `evidence()`.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from carepath_contracts import (
+    CourseSuspended,
+    DischargeAssessed,
+    EventData,
+    ReviewEvidence,
+    ReviewTrigger,
+    SafetyAction,
+    SafetyAlert,
+    ScoreEvidence,
+    SessionCompleted,
+)
+from carepath_followup.domain.reviews import ReviewRequest
+
+
+@dataclass(frozen=True)
+class Fact:
+    """Where a trigger's evidence comes from: the event's type, id and time."""
+
+    event_type: str
+    event_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TriggerPolicy:
+    """The operator's choices the triggers read (the numbers are in the protocol)."""
+
+    serious_safety_actions: frozenset[SafetyAction] = frozenset({SafetyAction.STOP})
+
+
+Trigger = Callable[[Any, Fact, TriggerPolicy], Iterable[ReviewRequest]]
+
+
+def evidence(
+    fact: Fact,
+    *,
+    codes: Sequence[str] = (),
+    scores: Sequence[ScoreEvidence] = (),
+    course_id: str | None = None,
+    session_id: str | None = None,
+) -> ReviewEvidence:
+    return ReviewEvidence(
+        event_type=fact.event_type,
+        event_id=fact.event_id,
+        observed_at=fact.at,
+        codes=list(codes),
+        scores=list(scores),
+        course_id=course_id,
+        session_id=session_id,
+    )
+
+
+def serious_adverse_event(
+    data: SessionCompleted, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    if not data.serious_adverse_event:
+        return []
+    ids = {"course_id": data.course_id, "session_id": data.session_id}
+    codes = ["serious_adverse_event", *data.adverse_effects]
+    return [ReviewRequest(ReviewTrigger.SERIOUS_ADVERSE_EVENT, evidence(fact, codes=codes, **ids))]
+
+
+def course_suspended(
+    data: CourseSuspended, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    facts = evidence(
+        fact, codes=[data.reason_code], course_id=data.course_id, session_id=data.session_id
+    )
+    return [ReviewRequest(ReviewTrigger.COURSE_SUSPENDED, facts)]
+
+
+def serious_safety_alert(
+    data: SafetyAlert, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    if data.action not in policy.serious_safety_actions:
+        return []  # the other alerts stay with the clinic on site
+    facts = evidence(fact, codes=[data.rule, data.action], session_id=data.session_id)
+    return [ReviewRequest(ReviewTrigger.SAFETY_EVENT, facts)]
+
+
+def failed_discharge(
+    data: DischargeAssessed, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    if data.criteria_met:
+        return []
+    facts = evidence(fact, codes=list(data.unmet_criteria), session_id=data.session_id)
+    return [ReviewRequest(ReviewTrigger.FAILED_DISCHARGE, facts)]
+
+
+TRIGGERS: dict[type[EventData], Trigger] = {
+    SessionCompleted: serious_adverse_event,
+    CourseSuspended: course_suspended,
+    SafetyAlert: serious_safety_alert,
+    DischargeAssessed: failed_discharge,
+}
+
+
+def review_requests(data: EventData, fact: Fact, policy: TriggerPolicy) -> list[ReviewRequest]:
+    """Every review the fact asks for, by the trigger table (none for a fact not in it)."""
+    trigger = TRIGGERS.get(type(data))
+    return list(trigger(data, fact, policy)) if trigger else []
