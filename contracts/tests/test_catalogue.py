@@ -48,7 +48,6 @@ CATALOGUE = {
         "assessment-submitted",
         "therapy-session-attended",
         "therapy-session-missed",
-        "review-outcome-submitted",
     ],
     "carepath.followup.events": [
         "therapy-session-scheduled",

@@ -92,13 +92,13 @@ def test_responder_plateaus_and_gets_a_maintenance_infusion(pathways):
         maintenance.data.completed_at.date()
         >= (recommended[0].data.recommended_at + timedelta(days=interval)).date()
     )
-    assert of(events, "clinical-review-required") == []
+    assert of(events, "review-opened") == []
 
 
 def test_non_responder_is_sent_to_clinical_review_at_the_end_of_the_course(pathways):
     _, events = patient_events(pathways, Scenario.NON_RESPONDER)
     assert_full_course(events)
-    (review,) = of(events, "clinical-review-required")
+    (review,) = of(events, "review-opened")
     assert (review.data.reason_code, review.data.urgency) == ("non_response", "routine")
     end_of_treatment = [
         e for e in of(events, "assessment-scored") if e.data.timepoint == "end_of_treatment"
@@ -195,7 +195,7 @@ def test_an_unanswered_assessment_becomes_overdue_and_the_pathway_goes_on(pathwa
 
 def test_worsening_triggers_an_urgent_review(pathways):
     _, events = patient_events(pathways, Scenario.WORSENING)
-    urgent = [e for e in of(events, "clinical-review-required") if e.data.urgency == "urgent"]
+    urgent = [e for e in of(events, "review-opened") if e.data.urgency == "urgent"]
     assert urgent and urgent[0].data.reason_code == "worsening"
     (scored,) = [
         e for e in of(events, "assessment-scored") if e.data.timepoint == "after_first_infusion"

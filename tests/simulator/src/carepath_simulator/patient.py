@@ -210,7 +210,7 @@ class SimulatedPatient:
         )
         return [Action(at, "inbound", PATIENT_APP, "followup", (submitted,))]
 
-    def _on_clinical_review_required(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
+    def _on_review_opened(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
         self.decisions.append(f"clinical review ({data.urgency}, {data.reason_code})")
         urgent = data.urgency == "urgent"
         self._finish(Outcome.URGENT_REVIEW if urgent else Outcome.ROUTINE_REVIEW)
