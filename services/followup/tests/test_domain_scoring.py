@@ -38,6 +38,12 @@ def after_first_infusion(path) -> domain.Assessment:
     return assessment
 
 
+def test_a_scored_submission_keeps_its_item_responses_in_order():
+    items = [n % 5 for n in range(22)]
+    outcome = score(pathway(), submission_data(items=items, instrument=Instrument.IESR))
+    assert outcome.scored.items == tuple(items)
+
+
 def test_a_first_follow_up_score_is_compared_with_baseline_both_ways():
     outcome = score(pathway(52), submission_data(40))
 

@@ -74,6 +74,17 @@ def test_ending_an_infusion_completes_the_session_with_dose_given_versus_planned
     assert exact.sessions[0].status == SessionStatus.COMPLETED
 
 
+def test_the_infusion_record_keeps_what_was_given_and_for_how_long():
+    course, sessions = course_and_sessions()
+    started = in_progress(sessions[0])
+    at = started.scheduled_for + timedelta(minutes=45)
+    report = ended("p", started.session_id, at, dose_given_mg=40.0).data
+    change = rules.end_session(course, started, sessions, report, **context(at))
+    (entry,) = change.history
+    assert (entry.what, entry.detail["dose_given_mg"]) == ("completed", 40.0)
+    assert entry.detail["duration_minutes"] == report.duration_minutes
+
+
 def test_a_session_already_completed_is_not_completed_again():
     course, sessions = course_and_sessions()
     started = in_progress(sessions[0])

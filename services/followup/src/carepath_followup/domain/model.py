@@ -120,6 +120,8 @@ class ScoredAssessment:
     change_from_previous: int | None
     response: bool | None
     remission: bool | None
+    items: tuple[int, ...] = ()
+    """The responses as submitted, item 1 first (empty: scored before they were kept)."""
 
     @property
     def total(self) -> int:

@@ -73,6 +73,7 @@ def score_submission(
         change_from_previous=None if previous_total is None else score.total - previous_total,
         response=-from_baseline >= protocol.pcl5.response_drop_points if is_pcl5 else None,
         remission=score.total < protocol.pcl5.remission_below if is_pcl5 else None,
+        items=tuple(submission.items),
     )
     return ScoringOutcome(
         scored=scored,

@@ -103,6 +103,7 @@ async def add_score(session: AsyncSession, value: ScoredAssessment, *, at: datet
             timepoint=value.timepoint,
             instrument=value.instrument,
             score=value.score.model_dump(mode="json"),
+            items=list(value.items),
             submitted_at=value.submitted_at,
             change_from_baseline=value.change_from_baseline,
             change_from_previous=value.change_from_previous,

@@ -109,6 +109,7 @@ def scored(row: Mapping[str, Any]) -> ScoredAssessment:
         timepoint=Timepoint(row["timepoint"]) if row["timepoint"] else None,
         instrument=instrument,
         score=model.model_validate(row["score"]),
+        items=tuple(row["items"] or ()),
         submitted_at=row["submitted_at"],
         change_from_baseline=row["change_from_baseline"],
         change_from_previous=row["change_from_previous"],

@@ -62,6 +62,8 @@ scores = Table(
     Column("timepoint", String(32)),
     Column("instrument", String(16), nullable=False),
     Column("score", JSON, nullable=False),
+    # The item responses, item 1 first; NULL for submissions scored before they were kept.
+    Column("items", JSON),
     Column("submitted_at", UtcDateTime, nullable=False),
     Column("change_from_baseline", Integer),
     Column("change_from_previous", Integer),

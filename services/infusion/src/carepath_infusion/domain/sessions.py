@@ -155,7 +155,11 @@ def end_session(
         is_last_induction_session=is_last,
         protocol=protocol.ref,
     )
-    detail = {"dose_given_mg": ended.dose_given_mg, "dose_deviation": event.dose_deviation}
+    detail = {
+        "dose_given_mg": ended.dose_given_mg,
+        "duration_minutes": ended.duration_minutes,
+        "dose_deviation": event.dose_deviation,
+    }
     change = CourseChange(
         events=(event,), sessions=(completed,), history=(_entry(completed, now, detail),)
     )
