@@ -1,14 +1,14 @@
 """The item responses of each scored submission (item numbers by position, scores 0-4).
 
-Revision ID: followup_0002
-Revises: followup_0001
+Revision ID: followup_0003
+Revises: followup_0002
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "followup_0002"
-down_revision = "followup_0001"
+revision = "followup_0003"
+down_revision = "followup_0002"
 branch_labels = None
 depends_on = None
 
