@@ -1,4 +1,5 @@
-"""Creates every Carepath topic with its partition count: a deployment's one-shot set-up step.
+"""Creates every Carepath topic with its partition count, and on a secured bus grants each
+principal its ACLs (`carepath_runtime.bus_grants`): a deployment's one-shot set-up step.
 
 Deployments run the services with topic creation off and this once before them (the compose
 stack's `kafka-topics` service runs `python -m carepath_runtime.topic_setup`; on a developer
@@ -19,7 +20,9 @@ from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from carepath_contracts.topics import ALL_TOPICS
 from carepath_runtime.bus import Bus, bus_from_environment
+from carepath_runtime.bus_grants import carepath_grants
 from carepath_runtime.control_clock import CONTROL_TOPICS
+from carepath_runtime.kafka_acls import AclsNotCreatedError, create_acls
 from carepath_runtime.topics_admin import ensure_topics
 
 _RETRY_INTERVAL_S = 1.0
@@ -93,6 +96,13 @@ async def _partition_counts(bus: Bus | str, names: list[str]) -> dict[str, int]:
     return {topic["topic"]: len(topic.get("partitions") or []) for topic in described}
 
 
+async def grant_access(bus: Bus | str, prefix: str = "", *, clock_control: bool = False) -> int:
+    """Grants every Carepath principal its ACLs on the topics with `prefix`; returns how many."""
+    grants = carepath_grants(prefix, clock_control=clock_control)
+    await create_acls(bus, grants)
+    return len(grants)
+
+
 def summary(reports: list[TopicReport]) -> str:
     created = sum(report.created for report in reports)
     mismatched = sum(report.partitions != report.wanted_partitions for report in reports)
@@ -119,6 +129,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="Also create the clock control topics (services on the controlled clock).",
     )
     parser.add_argument(
+        "--acls",
+        action=argparse.BooleanOptionalAction,
+        default=env("CAREPATH_TOPICS_ACLS", "false").lower() in {"1", "true", "yes"},
+        help="Also grant every Carepath principal its ACLs (a secured bus; run as admin).",
+    )
+    parser.add_argument(
         "--timeout",
         type=float,
         default=120.0,
@@ -131,21 +147,24 @@ def main(argv: list[str] | None = None) -> int:
     options = _arguments(argv)
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     topics = wanted_topics(options.prefix, clock_control=options.clock_control)
+    bus = bus_from_environment(options.bootstrap)
     try:
         reports = asyncio.run(
             create_topics(
-                bus_from_environment(options.bootstrap),
-                topics,
-                replication_factor=options.replication_factor,
-                timeout=options.timeout,
+                bus, topics, replication_factor=options.replication_factor, timeout=options.timeout
             )
         )
-    except (KafkaError, OSError, TimeoutError) as error:
-        print(f"error: cannot create the topics on {options.bootstrap}: {error!r}", file=sys.stderr)
+        granted = (
+            asyncio.run(grant_access(bus, options.prefix, clock_control=options.clock_control))
+            if options.acls
+            else 0
+        )
+    except (KafkaError, OSError, TimeoutError, AclsNotCreatedError) as error:
+        print(f"error: cannot set up the topics on {options.bootstrap}: {error!r}", file=sys.stderr)
         return 1
     for report in reports:
         print(report.line)
-    print(summary(reports), file=sys.stderr)
+    print(summary(reports) + (f", {granted} ACLs granted" if options.acls else ""), file=sys.stderr)
     return 0
 
 

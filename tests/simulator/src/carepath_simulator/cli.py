@@ -7,6 +7,7 @@ import typer
 
 from carepath_cli.stack import LocalStack
 from carepath_localkafka import LocalKafkaError
+from carepath_runtime.bus_grants import SIMULATOR
 from carepath_runtime.errors import CarepathError
 from carepath_simulator.report import render
 from carepath_simulator.scenarios import scenario_mix
@@ -31,6 +32,7 @@ def demo(
             intake_url=state.service("intake").url,
             tokens=state.tokens,
             topic_prefix=state.topic_prefix,
+            bus=state.bus(SIMULATOR),
         )
         simulation = Simulation(access, scenario_mix(patients, seed), seed=seed, progress=_say)
         result = asyncio.run(simulation.run())

@@ -19,10 +19,15 @@ from carepath_testing.postgres import (
     drop_database,
     session_postgres_url,
 )
+from carepath_testing.secure_kafka import SecureKafka, secure_kafka_broker
 
 # A test that uses one of these fixtures (even indirectly) gets the marker automatically,
 # so `-m "not kafka"` / `-m "not postgres"` deselect it without anyone forgetting a mark.
-_MARKER_OF_FIXTURE = {"kafka_bootstrap": "kafka", "postgres_url": "postgres"}
+_MARKER_OF_FIXTURE = {
+    "kafka_bootstrap": "kafka",
+    "secure_kafka": "kafka",
+    "postgres_url": "postgres",
+}
 
 TopicCreator = Callable[[Mapping[str, int]], Awaitable[set[str]]]
 
@@ -45,6 +50,17 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield bootstrap
     except LocalKafkaError as error:
         pytest.fail(f"no Kafka broker for the tests: {error}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def secure_kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureKafka]:
+    """A secured local broker (TLS, SASL/SCRAM, ACLs) for the session; always the local JVM
+    broker, whatever KAFKA_BOOTSTRAP_SERVERS says (see carepath_testing.secure_kafka)."""
+    try:
+        with secure_kafka_broker(tmp_path_factory.mktemp("secure-kafka")) as broker:
+            yield broker
+    except LocalKafkaError as error:
+        pytest.fail(f"no secure Kafka broker for the tests: {error}", pytrace=False)
 
 
 @pytest_asyncio.fixture

@@ -1,13 +1,16 @@
 """LocalKafka: provisions, starts, inspects and stops one single-node KRaft broker."""
 
+import ssl
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from carepath_localkafka.broker_process import broker_is_alive, spawn_broker, stop_broker
+from carepath_localkafka.credentials import ADMIN, SCRAM_MECHANISM, BrokerCredentials
 from carepath_localkafka.data_layout import BrokerLayout
-from carepath_localkafka.errors import BrokerNotReadyError
+from carepath_localkafka.errors import BrokerNotReadyError, LocalKafkaError
 from carepath_localkafka.file_lock import exclusive_file_lock
 from carepath_localkafka.jar_cache import KafkaJarCache
 from carepath_localkafka.java_runtime import find_java
@@ -20,8 +23,9 @@ from carepath_localkafka.run_state import (
     load_run_state,
     save_run_state,
 )
-from carepath_localkafka.server_config import HOST, write_broker_config
-from carepath_localkafka.storage_format import format_storage
+from carepath_localkafka.server_config import HOST, SecureListeners, write_broker_config
+from carepath_localkafka.storage_format import format_storage, is_formatted
+from carepath_localkafka.tls import TlsFiles, ensure_tls_files
 from carepath_localkafka.versions import KAFKA_VERSION
 
 DEFAULT_PORT = 9092
@@ -36,6 +40,7 @@ class BrokerStatus:
     version: str
     pid: int | None = None
     port: int | None = None
+    secure: bool = False
 
     @property
     def bootstrap(self) -> str | None:
@@ -70,7 +75,11 @@ class LocalKafka:
         jar_cache: KafkaJarCache | None = None,
         ready_timeout: float = DEFAULT_READY_TIMEOUT,
         stop_with_parent: bool = False,
+        secure: bool = False,
+        principals: tuple[str, ...] = (),
     ) -> None:
+        """`secure`: TLS, SASL/SCRAM-SHA-512 and ACLs (deny unless granted), with an `admin`
+        super user and one SCRAM principal per name in `principals` (see `credentials`)."""
         self.port = port
         self.controller_port = controller_port
         self.layout = BrokerLayout(Path(data_dir or default_data_dir()).expanduser().resolve())
@@ -78,6 +87,8 @@ class LocalKafka:
         self.ready_timeout = ready_timeout
         # For tests: the broker dies with this process rather than outliving it.
         self.stop_with_parent = stop_with_parent
+        self.secure = secure
+        self.principals = tuple(dict.fromkeys((ADMIN, *principals))) if secure else ()
         self._process: subprocess.Popen | None = None
 
     @property
@@ -87,6 +98,28 @@ class LocalKafka:
     @property
     def bootstrap(self) -> str:
         return f"{HOST}:{self.port}"
+
+    @property
+    def tls(self) -> TlsFiles:
+        """The CA certificate clients trust (`tls.ca_certificate`) and the broker's keystore."""
+        return TlsFiles(self.data_dir / "tls")
+
+    @property
+    def credentials(self) -> BrokerCredentials:
+        """Each principal's password file (`credentials.password_file(name)`)."""
+        return BrokerCredentials(self.data_dir / "secrets")
+
+    def client_options(self, principal: str = ADMIN) -> dict[str, Any]:
+        """aiokafka security options to reach this broker as `principal` (none if not secure)."""
+        if not self.secure:
+            return {}
+        return {
+            "security_protocol": "SASL_SSL",
+            "ssl_context": ssl.create_default_context(cafile=str(self.tls.ca_certificate)),
+            "sasl_mechanism": SCRAM_MECHANISM,
+            "sasl_plain_username": principal,
+            "sasl_plain_password": self.credentials.password(principal),
+        }
 
     def running_state(self) -> RunState | None:
         """The recorded state if its broker process is alive, else None."""
@@ -104,6 +137,7 @@ class LocalKafka:
             version=state.version if state else self.jar_cache.version,
             pid=state.pid if state else None,
             port=state.port if state else None,
+            secure=state.secure if state else self.secure,
         )
 
     def start(self, progress: Callable[[str], None] = lambda _message: None) -> StartOutcome:
@@ -116,6 +150,7 @@ class LocalKafka:
     def _start_unlocked(self, progress: Callable[[str], None]) -> StartOutcome:
         running = self.running_state()
         if running is not None:
+            self._require_same_security(running.secure)
             self.port = running.port
             return StartOutcome(state=running, already_running=True)
         clear_run_state(self.layout)
@@ -130,8 +165,18 @@ class LocalKafka:
                 "(first run only)..."
             )
         )
-        write_broker_config(self.layout, port=self.port, controller_port=controller_port)
-        format_storage(self.layout, java=java.executable, classpath=self.jar_cache.classpath)
+        secure = self._prepare_security()
+        write_broker_config(
+            self.layout, port=self.port, controller_port=controller_port, secure=secure
+        )
+        formatted = format_storage(
+            self.layout,
+            java=java.executable,
+            classpath=self.jar_cache.classpath,
+            scram_arguments=self.credentials.scram_arguments(self.principals),
+        )
+        if formatted and self.secure:
+            self.credentials.record_provisioned(self.principals)
 
         process = spawn_broker(
             self.layout,
@@ -145,6 +190,7 @@ class LocalKafka:
             port=self.port,
             controller_port=controller_port,
             version=self.jar_cache.version,
+            secure=self.secure,
         )
         save_run_state(self.layout, state)
         progress(f"Started Kafka {state.version} (pid {process.pid}); waiting until it is ready...")
@@ -153,6 +199,7 @@ class LocalKafka:
             self.port,
             timeout=self.ready_timeout,
             still_running=lambda: process.poll() is None,
+            client_options=self.client_options(),
         )
         if not ready:
             self._give_up(process)
@@ -169,6 +216,27 @@ class LocalKafka:
             self._process.poll()
         clear_run_state(self.layout)
         return True
+
+    def _prepare_security(self) -> SecureListeners | None:
+        """TLS files and passwords on a secure start; refuses to mix modes in one folder."""
+        formatted = is_formatted(self.layout)
+        if formatted:
+            self._require_same_security(bool(self.credentials.provisioned()))
+        if not self.secure:
+            return None
+        tls = ensure_tls_files(self.tls.folder)
+        self.credentials.ensure(self.principals)
+        if formatted:
+            self.credentials.require(self.principals, self.data_dir)
+        return SecureListeners(tls=tls, admin_password=self.credentials.password(ADMIN))
+
+    def _require_same_security(self, folder_is_secure: bool) -> None:
+        if folder_is_secure != self.secure:
+            wanted, found = ("secure", "plaintext") if self.secure else ("plaintext", "secure")
+            raise LocalKafkaError(
+                f"the broker in {self.data_dir} is {found}; a {wanted} broker needs its own "
+                "data folder (--data)"
+            )
 
     def _pick_controller_port(self) -> int:
         # The conventional port+1 when free, so `carepath kafka start` gives 9092 and 9093.

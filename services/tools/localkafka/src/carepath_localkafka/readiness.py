@@ -3,7 +3,7 @@
 import asyncio
 import concurrent.futures
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from functools import partial
 from typing import Any
 
@@ -14,9 +14,17 @@ from carepath_localkafka.ports import accepts_connections
 POLL_INTERVAL_SECONDS = 0.2
 
 
-async def list_topics(bootstrap: str, *, timeout: float = 10.0) -> list[str]:
-    """The topic names the broker reports; raises if it does not answer within `timeout`."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(timeout * 1000))
+async def list_topics(
+    bootstrap: str, *, timeout: float = 10.0, client_options: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The topic names the broker reports; raises if it does not answer within `timeout`.
+
+    `client_options`: aiokafka security options (TLS, SASL) for a secure broker."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        request_timeout_ms=int(timeout * 1000),
+        **(client_options or {}),
+    )
     try:
         async with asyncio.timeout(timeout):
             await admin.start()
@@ -42,6 +50,7 @@ def wait_until_listable(
     *,
     timeout: float,
     still_running: Callable[[], bool] = lambda: True,
+    client_options: Mapping[str, Any] | None = None,
 ) -> bool:
     """Polls until topics can be listed (True), the process died or time ran out (False)."""
     bootstrap = f"{host}:{port}"
@@ -53,7 +62,14 @@ def wait_until_listable(
         if accepts_connections(port, host):
             attempt_timeout = max(1.0, min(10.0, deadline - time.monotonic()))
             try:
-                run_coroutine_blocking(partial(list_topics, bootstrap, timeout=attempt_timeout))
+                run_coroutine_blocking(
+                    partial(
+                        list_topics,
+                        bootstrap,
+                        timeout=attempt_timeout,
+                        client_options=client_options,
+                    )
+                )
                 return True
             except Exception:
                 # Listener open but metadata not served yet: poll again.

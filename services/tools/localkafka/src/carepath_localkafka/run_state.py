@@ -13,6 +13,7 @@ class RunState:
     port: int
     controller_port: int
     version: str
+    secure: bool = False
 
     @property
     def bootstrap(self) -> str:
@@ -34,6 +35,7 @@ def load_run_state(layout: BrokerLayout) -> RunState | None:
             port=int(recorded["port"]),
             controller_port=int(recorded["controller_port"]),
             version=str(recorded["version"]),
+            secure=bool(recorded.get("secure", False)),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None

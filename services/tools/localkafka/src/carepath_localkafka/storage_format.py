@@ -3,6 +3,7 @@
 import base64
 import subprocess
 import uuid
+from collections.abc import Sequence
 
 from carepath_localkafka.data_layout import BrokerLayout
 from carepath_localkafka.errors import StorageFormatError
@@ -21,10 +22,13 @@ def is_formatted(layout: BrokerLayout) -> bool:
     return (layout.kraft_dir / "meta.properties").is_file()
 
 
-def format_storage(layout: BrokerLayout, *, java: str, classpath: str) -> None:
-    """Writes meta.properties and the bootstrap metadata; a no-op on a formatted folder."""
+def format_storage(
+    layout: BrokerLayout, *, java: str, classpath: str, scram_arguments: Sequence[str] = ()
+) -> bool:
+    """Writes meta.properties and the bootstrap metadata (with any SCRAM credentials, as
+    `--add-scram` arguments); a no-op on a formatted folder. True if it formatted."""
     if is_formatted(layout):
-        return
+        return False
     command = [
         java,
         *jvm_logging_options(layout),
@@ -37,6 +41,7 @@ def format_storage(layout: BrokerLayout, *, java: str, classpath: str) -> None:
         "--config",
         str(layout.server_properties),
         "--ignore-formatted",
+        *scram_arguments,
     ]
     result = subprocess.run(
         command,
@@ -50,3 +55,4 @@ def format_storage(layout: BrokerLayout, *, java: str, classpath: str) -> None:
         detail = (result.stderr or result.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit code {result.returncode}"
         raise StorageFormatError(f"cannot format {layout.kraft_dir}: {reason[:300]}")
+    return True

@@ -7,6 +7,8 @@ import typer
 
 from carepath_localkafka import KafkaJarCache, LocalKafka, LocalKafkaError
 from carepath_localkafka.local_kafka import DEFAULT_PORT, DEFAULT_READY_TIMEOUT
+from carepath_localkafka.locations import default_data_dir
+from carepath_runtime.bus_grants import ADMIN, principals
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -15,8 +17,27 @@ EXIT_NOT_RUNNING = 3
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="Broker data folder [default: <repo>/var/kafka]."),
+    typer.Option(
+        "--data",
+        help="Broker data folder [default: <repo>/var/kafka; --secure: <repo>/var/kafka-secure].",
+    ),
 ]
+SecureOption = Annotated[
+    bool,
+    typer.Option(
+        "--secure",
+        help="TLS, SASL/SCRAM-SHA-512 (one principal per service and outside system, plus "
+        "admin) and ACLs that deny what is not granted.",
+    ),
+]
+
+
+def _local_kafka(port: int, data: Path | None, secure: bool, **options) -> LocalKafka:
+    if data is None and secure:
+        data = default_data_dir().parent / "kafka-secure"
+    return LocalKafka(
+        port, data, secure=secure, principals=principals(clock_control=True), **options
+    )
 
 
 def _say(message: str) -> None:
@@ -39,9 +60,11 @@ def start(
     timeout: Annotated[
         float, typer.Option(help="Seconds to wait until clients can list topics.")
     ] = DEFAULT_READY_TIMEOUT,
+    secure: SecureOption = False,
 ) -> None:
-    """Fetch Kafka on first use, start it detached, and print its bootstrap address."""
-    kafka = LocalKafka(port, data, controller_port=controller_port, ready_timeout=timeout)
+    """Fetch Kafka on first use, start it detached, and print its bootstrap address (with
+    --secure also the admin principal's settings, as `CAREPATH_KAFKA_*` lines)."""
+    kafka = _local_kafka(port, data, secure, controller_port=controller_port, ready_timeout=timeout)
     try:
         outcome = kafka.start(progress=_say)
     except LocalKafkaError as error:
@@ -58,15 +81,22 @@ def start(
         _say(f"Kafka {state.version} is ready (pid {state.pid}, data {kafka.data_dir})")
         _say(f"Broker log: {kafka.layout.server_log}")
     typer.echo(f"KAFKA_BOOTSTRAP_SERVERS={state.bootstrap}")
+    if kafka.secure:
+        # What `carepath topics|trace|dlq` (and any Carepath tool) read to connect as admin.
+        typer.echo("CAREPATH_KAFKA_SECURITY_PROTOCOL=SASL_SSL")
+        typer.echo(f"CAREPATH_KAFKA_SASL_USERNAME={ADMIN}")
+        typer.echo(f"CAREPATH_KAFKA_SASL_PASSWORD_FILE={kafka.credentials.password_file(ADMIN)}")
+        typer.echo(f"CAREPATH_KAFKA_SSL_CA_FILE={kafka.tls.ca_certificate}")
 
 
 @app.command()
 def stop(
     data: DataOption = None,
     timeout: Annotated[float, typer.Option(help="Seconds before SIGTERM becomes SIGKILL.")] = 60.0,
+    secure: SecureOption = False,
 ) -> None:
     """Shut the broker down cleanly; its data folder is kept."""
-    kafka = LocalKafka(data_dir=data)
+    kafka = _local_kafka(DEFAULT_PORT, data, secure)
     state = kafka.running_state()
     if state is None:
         _say(f"Kafka is not running (data {kafka.data_dir})")
@@ -77,12 +107,12 @@ def stop(
 
 
 @app.command()
-def status(data: DataOption = None) -> None:
+def status(data: DataOption = None, secure: SecureOption = False) -> None:
     """Show whether the broker runs, its pid, port, data folder and version.
 
     Exits 3 when it is not running (the LSB convention), so scripts can test it.
     """
-    report = LocalKafka(data_dir=data).status()
+    report = _local_kafka(DEFAULT_PORT, data, secure).status()
     typer.echo(f"running: {'yes' if report.running else 'no'}")
     if report.running:
         typer.echo(f"pid: {report.pid}")
@@ -90,6 +120,7 @@ def status(data: DataOption = None) -> None:
         typer.echo(f"bootstrap: {report.bootstrap}")
     typer.echo(f"data: {report.data_dir}")
     typer.echo(f"version: {report.version}")
+    typer.echo(f"secure: {'yes' if report.secure else 'no'}")
     typer.echo(f"log: {report.server_log}")
     if not report.running:
         raise typer.Exit(code=EXIT_NOT_RUNNING)

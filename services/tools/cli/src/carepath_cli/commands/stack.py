@@ -23,12 +23,20 @@ def up(
         ),
     ] = "controlled",
     kafka_port: Annotated[int, typer.Option(help="Local broker port.")] = 9092,
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help="A secured bus: TLS, SASL/SCRAM (one principal per service) and ACLs "
+            "(broker data in <repo>/var/kafka-secure).",
+        ),
+    ] = False,
 ) -> None:
     """Start the local broker (if none runs), create the topics, start the three services."""
     if clock not in ("controlled", "system"):
         raise typer.BadParameter("choose controlled or system", param_hint="--clock")
     try:
-        LocalStack(data, kafka_port=kafka_port).up(clock=clock, progress=_say)
+        LocalStack(data, kafka_port=kafka_port, secure=secure).up(clock=clock, progress=_say)
     except (CarepathError, LocalKafkaError) as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=1) from None

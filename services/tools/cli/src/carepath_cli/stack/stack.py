@@ -18,8 +18,11 @@ from carepath_localkafka import LocalKafka
 from carepath_localkafka.locations import find_repo_root
 from carepath_localkafka.polling import poll_until
 from carepath_localkafka.ports import accepts_connections, port_is_free
+from carepath_runtime.bus import Bus
+from carepath_runtime.bus_grants import ADMIN, principals
 from carepath_runtime.control_clock import CONTROL_TOPICS
 from carepath_runtime.errors import CarepathError
+from carepath_runtime.topic_setup import grant_access
 from carepath_runtime.topics_admin import ensure_topics
 
 SERVICES = {"intake": 8001, "infusion": 8002, "followup": 8003}
@@ -45,6 +48,18 @@ class ServiceProcess:
         return f"http://127.0.0.1:{self.port}"
 
 
+@dataclass(frozen=True)
+class BusSecrets:
+    """A secured bus: the CA certificate to trust and a folder of `<principal>.password`."""
+
+    ca_file: str
+    secrets_dir: str
+
+    def bus_for(self, bootstrap: str, principal: str) -> Bus:
+        password_file = Path(self.secrets_dir) / f"{principal}.password"
+        return Bus(bootstrap, "SASL_SSL", principal, password_file, Path(self.ca_file))
+
+
 @dataclass
 class StackState:
     bootstrap: str
@@ -53,9 +68,17 @@ class StackState:
     started_kafka: bool
     tokens: dict[str, str]
     services: list[ServiceProcess] = field(default_factory=list)
+    kafka_dir: str = ""
+    secrets: BusSecrets | None = None
 
     def service(self, name: str) -> ServiceProcess:
         return next(process for process in self.services if process.name == name)
+
+    def bus(self, principal: str = ADMIN) -> Bus:
+        """The stack's broker as `principal` (its security, if the bus is secured)."""
+        if self.secrets is None:
+            return Bus(self.bootstrap)
+        return self.secrets.bus_for(self.bootstrap, principal)
 
 
 def group_id(service: str, topic_prefix: str = "") -> str:
@@ -77,14 +100,19 @@ class LocalStack:
         bootstrap: str | None = None,
         ports: dict[str, int] | None = None,
         topic_prefix: str = "",
+        secure: bool = False,
+        secrets: BusSecrets | None = None,
     ) -> None:
-        """`bootstrap` uses that broker instead of a local one; tests also pick ports and a
-        topic prefix so several stacks can share one broker."""
+        """`bootstrap` uses that broker instead of a local one (with `secrets` if it is
+        secured); tests also pick ports and a topic prefix so several stacks can share one
+        broker. `secure` starts the local broker with TLS, SASL/SCRAM and ACLs."""
         self.data_dir = (data_dir or default_stack_dir()).resolve()
         self.kafka_port = kafka_port
         self.bootstrap = bootstrap
         self.ports = ports or dict(SERVICES)
         self.topic_prefix = topic_prefix
+        self.secure = secure or secrets is not None
+        self.secrets = secrets
         self.state_file = self.data_dir / "stack.json"
 
     def state(self) -> StackState | None:
@@ -92,6 +120,8 @@ class LocalStack:
             return None
         raw = json.loads(self.state_file.read_text())
         raw["services"] = [ServiceProcess(**service) for service in raw["services"]]
+        if raw.get("secrets"):
+            raw["secrets"] = BusSecrets(**raw["secrets"])
         state = StackState(**raw)
         if not any(_alive(process.pid) for process in state.services):
             return None
@@ -117,17 +147,22 @@ class LocalStack:
                     "(`carepath down` if it is an earlier stack) and try again"
                 )
         bootstrap, started_kafka = self._broker(progress)
-        topics = {t.name: t.partitions for t in ALL_TOPICS} | dict(CONTROL_TOPICS)
-        asyncio.run(
-            ensure_topics(bootstrap, {self.topic_prefix + name: n for name, n in topics.items()})
-        )
         state = StackState(
             bootstrap=bootstrap,
             clock=clock,
             topic_prefix=self.topic_prefix,
             started_kafka=started_kafka,
             tokens=self._tokens(),
+            kafka_dir=str(self._kafka_dir()),
+            secrets=self.secrets,
         )
+        topics = {t.name: t.partitions for t in ALL_TOPICS} | dict(CONTROL_TOPICS)
+        admin = state.bus(ADMIN)
+        asyncio.run(
+            ensure_topics(admin, {self.topic_prefix + name: n for name, n in topics.items()})
+        )
+        if admin.secure:
+            asyncio.run(grant_access(admin, self.topic_prefix, clock_control=True))
         (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
         for name, port in self.ports.items():
             state.services.append(self._spawn(name, port, state))
@@ -146,7 +181,7 @@ class LocalStack:
         for service in raw["services"]:
             _stop(service["pid"], progress, service["name"])
         if raw.get("started_kafka"):
-            LocalKafka(self.kafka_port, self.data_dir.parent / "kafka").stop()
+            LocalKafka(self.kafka_port, raw.get("kafka_dir") or self._kafka_dir()).stop()
             progress("kafka stopped")
         self.state_file.unlink()
 
@@ -154,12 +189,30 @@ class LocalStack:
         if self.bootstrap:
             return self.bootstrap, False
         bootstrap = f"127.0.0.1:{self.kafka_port}"
-        if accepts_connections(self.kafka_port):
+        kafka = LocalKafka(
+            self.kafka_port,
+            self._kafka_dir(),
+            secure=self.secure,
+            principals=principals(clock_control=True),
+        )
+        if self.secure:
+            self.secrets = BusSecrets(
+                ca_file=str(kafka.tls.ca_certificate), secrets_dir=str(kafka.credentials.folder)
+            )
+        if accepts_connections(self.kafka_port) and kafka.running_state() is None:
+            if self.secure:
+                raise StackError(
+                    f"port {self.kafka_port} is taken by a broker other than the secure one in "
+                    f"{kafka.data_dir}: stop it (`carepath kafka stop`) or use --kafka-port"
+                )
             progress(f"using the broker already at {bootstrap}")
             return bootstrap, False
-        kafka = LocalKafka(self.kafka_port, self.data_dir.parent / "kafka")
         outcome = kafka.start(progress=progress)
         return outcome.state.bootstrap, not outcome.already_running
+
+    def _kafka_dir(self) -> Path:
+        """The local broker's folder beside the stack's: a secure broker has its own."""
+        return self.data_dir.parent / ("kafka-secure" if self.secure else "kafka")
 
     def _tokens(self) -> dict[str, str]:
         """One random token per role, kept (mode 600) so later commands can use the stack."""
@@ -184,6 +237,14 @@ class LocalStack:
             prefix + "TOPIC_PREFIX": state.topic_prefix,
             prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
         }
+        if state.secrets is not None:
+            bus = state.bus(name)
+            env |= {
+                prefix + "KAFKA_SECURITY_PROTOCOL": bus.protocol,
+                prefix + "KAFKA_SASL_USERNAME": bus.username,
+                prefix + "KAFKA_SASL_PASSWORD_FILE": str(bus.password_file),
+                prefix + "KAFKA_SSL_CA_FILE": str(bus.ca_file),
+            }
         log = self.data_dir / "logs" / f"{name}.log"
         with log.open("ab") as output:
             process = subprocess.Popen(
