@@ -9,12 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
 from carepath_contracts import TreatmentProtocol
-from carepath_intake import domain, handlers
+from carepath_intake import domain, fhir, handlers
 from carepath_intake.forms import ReferralForm, ReviewForm, ScreeningForm, WithdrawalForm
 from carepath_intake.ids import new_pathway_id, new_patient_id
 from carepath_intake.settings import IntakeSettings
 from carepath_intake.views import PatientView, ReferralReply, read_patient, unknown_patient
 from carepath_runtime.auth import require_role
+from carepath_runtime.fhir import fhir_router
 from carepath_runtime.patient_view import PatientIdPath, patient_view_router
 from carepath_runtime.service import ServiceRuntime
 
@@ -117,7 +118,17 @@ def routers(
         description="Status, screening outcome and every reason; personal details for the "
         "roles allowed to see them (clinicians).",
     )
-    return [api, patient]
+    patient_fhir = fhir_router(
+        runtime,
+        read=fhir.read_resources,
+        not_found=unknown_patient,
+        tag="intake",
+        description="The Patient (pseudonymous id as identifier; name, birth date and contact "
+        "details: intake holds Carepath's only copy), the referral as a ServiceRequest, and the "
+        "screening: baseline PCL-5 (QuestionnaireResponse and score Observation), the outcome "
+        "with its reasons, body weight (LOINC 29463-7), dosing weight and screening vitals.",
+    )
+    return [api, patient, patient_fhir]
 
 
 async def _refer(runtime: ServiceRuntime, form: ReferralForm) -> domain.Transition:

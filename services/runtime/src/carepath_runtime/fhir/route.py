@@ -44,6 +44,12 @@ class ErrorMessage(BaseModel):
     detail: str
 
 
+def _error(description: str) -> dict[str, Any]:
+    """Errors are plain JSON (FastAPI's `{"detail": ...}`), not FHIR."""
+    schema = ErrorMessage.model_json_schema()
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
 def fhir_router(
     runtime: ServiceRuntime,
     *,
@@ -62,10 +68,11 @@ def fhir_router(
         summary="The patient as FHIR R4 resources (clinicians)",
         description=description,
         dependencies=[clinician],
+        response_description="A FHIR R4 Bundle (type collection) of this service's resources.",
         responses={
-            401: {"model": ErrorMessage, "description": "No or unknown bearer token."},
-            403: {"model": ErrorMessage, "description": "A role other than clinician."},
-            404: {"model": ErrorMessage, "description": "This service does not know the patient."},
+            401: _error("No or unknown bearer token."),
+            403: _error("A role other than clinician."),
+            404: _error("This service does not know the patient."),
         },
     )
     async def get_patient_fhir(patient_id: PatientIdPath) -> dict[str, Any]:
