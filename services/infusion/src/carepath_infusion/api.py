@@ -1,10 +1,14 @@
 """Infusion's HTTP API: a patient's course, each session's state and its history."""
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from carepath_contracts import TreatmentProtocol
+from carepath_infusion import fhir
 from carepath_infusion.settings import InfusionSettings
 from carepath_infusion.views import PatientView, read_patient, unknown_patient
+from carepath_runtime.fhir import fhir_router
 from carepath_runtime.patient_view import patient_view_router
 from carepath_runtime.service import ServiceRuntime
 
@@ -21,4 +25,14 @@ def routers(
         tag="patients",
         description="The patient's course, each session's state and its history, oldest first.",
     )
-    return [patient]
+    patient_fhir = fhir_router(
+        runtime,
+        read=partial(fhir.read_resources, protocol=protocol),
+        not_found=unknown_patient,
+        tag="patients",
+        description="The course (and maintenance series) as CarePlans, each session as an "
+        "Appointment, each infusion given as a MedicationAdministration (dose mg, rate mg/min, "
+        "duration), check-in vitals and the readings alerts were raised on as LOINC-coded "
+        "Observations, safety alerts as Flags and serious adverse events as AdverseEvents.",
+    )
+    return [patient, patient_fhir]

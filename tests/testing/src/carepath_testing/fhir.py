@@ -151,9 +151,11 @@ def validate_resource(resource: dict[str, Any]) -> None:
             raise FhirProblem(f"{where}: app-3, a {resource['status']} appointment needs start/end")
 
 
-def validate_bundle(bundle: dict[str, Any], *, closed: bool = False) -> Counter[str]:
-    """Validate a Bundle and each resource in it; `closed`: every reference points into it.
-    Returns the resource counts by type."""
+def validate_bundle(
+    bundle: dict[str, Any], *, closed: bool = False, outside: tuple[str, ...] = ()
+) -> Counter[str]:
+    """Validate a Bundle and each resource in it; `closed`: every reference points into it,
+    except to the resource types in `outside` (another service's). Returns the counts by type."""
     Bundle.model_validate(bundle)
     urls = [entry["fullUrl"] for entry in bundle["entry"]]
     duplicated = [url for url, count in Counter(urls).items() if count > 1]
@@ -168,7 +170,11 @@ def validate_bundle(bundle: dict[str, Any], *, closed: bool = False) -> Counter[
         present = {
             f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in bundle["entry"]
         }
-        dangling = sorted(set(references(bundle)) - present)
+        dangling = sorted(
+            found
+            for found in set(references(bundle)) - present
+            if found.split("/")[0] not in outside
+        )
         if dangling:
             raise FhirProblem(f"references to resources not in the Bundle: {dangling}")
     return Counter(entry["resource"]["resourceType"] for entry in bundle["entry"])
