@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from carepath_contracts import TreatmentProtocol
+from carepath_followup import fhir
 from carepath_followup.settings import FollowupSettings
 from carepath_followup.views import PatientView, read_patient, unknown_patient
+from carepath_runtime.fhir import fhir_router
 from carepath_runtime.patient_view import patient_view_router
 from carepath_runtime.service import ServiceRuntime
 
@@ -22,4 +24,14 @@ def routers(
         description="The patient's follow-up: scores over time, assessments, therapy and what "
         "is next.",
     )
-    return [patient]
+    patient_fhir = fhir_router(
+        runtime,
+        read=fhir.read_resources,
+        not_found=unknown_patient,
+        tag="follow-up",
+        description="The follow-up CarePlan (assessments, therapy sessions, maintenance), each "
+        "scored PCL-5 / IES-R submission as a QuestionnaireResponse (item numbers and scores, "
+        "never item wording) and a score Observation (subscales, change, response, remission), "
+        "clinical reviews as Tasks and the pathway outcome.",
+    )
+    return [patient, patient_fhir]

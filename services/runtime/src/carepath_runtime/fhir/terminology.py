@@ -23,9 +23,11 @@ from carepath_contracts import (
     IesrSubscale,
     Instrument,
     MaintenanceReason,
+    PathwayOutcome,
     Pcl5Score,
     ReferralSource,
     ResponderRole,
+    ReviewOutcome,
     ReviewTrigger,
     SafetyAction,
     SafetyRule,
@@ -105,6 +107,7 @@ PATHWAY_CONCEPTS = {
     "therapy-session": "Trauma-focused psychotherapy session after an infusion",
     "maintenance-infusion": "Maintenance infusion at the recommended interval",
     "clinical-review": "Clinical review of the pathway",
+    "review-outcome": "Outcome of a clinical review",
 }
 
 OBSERVATION_CONCEPTS = {
@@ -116,6 +119,7 @@ OBSERVATION_CONCEPTS = {
     "remission": "Remission: total below the protocol's remission threshold",
     "screening-outcome": "Screening outcome under the protocol",
     "dosing-weight": "Dosing weight (the body weight the dose is calculated from)",
+    "pathway-outcome": "Where the patient ended the pathway (by the decision instrument)",
 }
 
 CODE_SYSTEMS: dict[str, CodeSystemSpec] = {
@@ -143,6 +147,8 @@ CODE_SYSTEMS: dict[str, CodeSystemSpec] = {
         _enum_system("maintenance-reason", "Maintenance recommendation reason", MaintenanceReason),
         _enum_system("review-trigger", "Clinical review trigger", ReviewTrigger),
         _enum_system("urgency", "Clinical review urgency", Urgency),
+        _enum_system("review-outcome", "What a clinical review decided", ReviewOutcome),
+        _enum_system("pathway-outcome", "Where the patient ended the pathway", PathwayOutcome),
     )
 }
 
