@@ -12,6 +12,7 @@ from carepath_contracts import (
     ScreeningReason,
     Timepoint,
     Vitals,
+    VitalSign,
     default_protocol,
     score_iesr,
     score_pcl5,
@@ -25,6 +26,7 @@ from carepath_runtime.fhir import (
     collection,
     definitions,
     fhir_id,
+    has_loinc,
     questionnaire_response,
     score_observation,
     vital_signs,
@@ -189,3 +191,7 @@ def test_a_closed_bundle_must_hold_what_its_resources_point_to():
 
 def _loinc(concept) -> list[str]:
     return [c["code"] for c in concept["coding"] if c["system"] == LOINC]
+
+
+def test_every_vital_the_contracts_know_has_its_loinc_code_and_unit():
+    assert [vital for vital in VitalSign if not has_loinc(vital)] == []

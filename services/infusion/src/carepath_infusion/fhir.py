@@ -27,6 +27,7 @@ from carepath_runtime.fhir import (
     Resource,
     carepath_concept,
     fhir_id,
+    has_loinc,
     hl7_concept,
     identifier,
     instant,
@@ -275,7 +276,7 @@ def _alerts(
             "period": {"start": instant(measured_at)},
         }
         vital = vital_of.get(rule)
-        if isinstance(vital, VitalSign):
+        if isinstance(vital, VitalSign) and has_loinc(vital):
             found.append(
                 vital_reading(
                     vital,

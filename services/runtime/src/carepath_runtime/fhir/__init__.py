@@ -34,7 +34,7 @@ from carepath_runtime.fhir.terminology import (
     hl7_concept,
     identifier_system,
 )
-from carepath_runtime.fhir.vitals import body_weight, vital_reading, vital_signs
+from carepath_runtime.fhir.vitals import body_weight, has_loinc, vital_reading, vital_signs
 
 __all__ = [
     "ADVERSE_EVENT_SERIOUSNESS",
@@ -59,6 +59,7 @@ __all__ = [
     "fhir_id",
     "fhir_router",
     "full_url",
+    "has_loinc",
     "hl7_concept",
     "identifier",
     "identifier_system",

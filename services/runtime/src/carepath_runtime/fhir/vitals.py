@@ -4,7 +4,7 @@ category): a panel (85353-1) whose members are the blood-pressure panel (85354-9
 
 from datetime import datetime
 
-from carepath_contracts import Vitals, VitalSign, VitalUnit
+from carepath_contracts import LOINC_CODES, Vitals, VitalSign, VitalUnit
 from carepath_runtime.fhir.resources import (
     Resource,
     instant,
@@ -62,6 +62,12 @@ def vital_signs(vitals: Vitals, *, id_prefix: str, patient_id: str, at: datetime
         "hasMember": [reference(member) for member in members],
     }
     return [panel, *members]
+
+
+def has_loinc(vital: VitalSign) -> bool:
+    """Whether CLINICAL_RULES gives this vital a LOINC code (a vital added later may have none:
+    it is then left out, never coded by guess)."""
+    return vital in UNITS and vital.value in LOINC_CODES
 
 
 def vital_reading(
