@@ -22,7 +22,12 @@ CATALOGUE = {
         "review-decided",
         "consent-withdrawn",
     ],
-    "carepath.intake.events": ["referral-accepted", "patient-screened", "patient-withdrawn"],
+    "carepath.intake.events": [
+        "referral-accepted",
+        "patient-screened",
+        "patient-withdrawn",
+        "safety-concern-raised",
+    ],
     "carepath.infusion.inbound": [
         "session-checked-in",
         "vitals-recorded",

@@ -55,7 +55,7 @@ def test_treatment_numbers(protocol: TreatmentProtocol):
         40,
         0.1,
     )
-    assert (dosing.use_ideal_body_weight, dosing.ideal_body_weight_bmi_at_or_above) == (False, 30)
+    assert dosing.use_adjusted_body_weight is False
     assert course.induction_sessions == 6
     assert course.max_sessions_per_week == 3
     assert course.min_free_days_between_sessions == 1
@@ -125,12 +125,29 @@ def test_assessment_and_decision_rules(protocol: TreatmentProtocol):
     assert protocol.decisions.plateau_below_points == 5
 
 
+def test_safety_net_numbers(protocol: TreatmentProtocol):
+    """CLINICAL_RULES.md "Safety net and reviews (second wave)", each a protocol setting."""
+    screening, dosing, decisions = protocol.screening, protocol.dosing, protocol.decisions
+
+    assert screening.urgent_care_flags == ["high_suicide_risk"]
+    assert (
+        screening.uncontrolled_systolic_at_or_above,
+        screening.uncontrolled_diastolic_at_or_above,
+    ) == (180, 110)
+    assert (dosing.ideal_body_weight_bmi, dosing.adjusted_body_weight_factor) == (22, 0.4)
+    assert (dosing.max_dosing_weight_kg, dosing.max_dose_mg) == (120, 60)
+    assert (decisions.rising_at_or_above_points, decisions.relapse_rise_points) == (5, 10)
+
+
 @pytest.mark.parametrize(
     "setting",
     [
         "screening.age_min_years",
         "screening.age_max_years",
-        "dosing.use_ideal_body_weight",
+        "dosing.use_adjusted_body_weight",
+        "dosing.max_dosing_weight_kg",
+        "screening.uncontrolled_systolic_at_or_above",
+        "decisions.relapse_rise_points",
         "check_in_gate.systolic_max_mmhg",
         "check_in_gate.requires_escort",
         "infusion_safety.alerts",

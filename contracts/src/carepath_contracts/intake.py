@@ -101,6 +101,10 @@ class ScreeningReason(StrEnum):
     MODERATE_OR_SEVERE_BRAIN_INJURY = "moderate_or_severe_brain_injury"
     BMI_AT_OR_ABOVE_CAUTION = "bmi_at_or_above_caution"
     BLOOD_PRESSURE_ABOVE_LIMIT = "blood_pressure_above_limit"
+    HEART_RATE_ABOVE_LIMIT = "heart_rate_above_limit"
+    SPO2_BELOW_LIMIT = "spo2_below_limit"
+    UNCONTROLLED_HYPERTENSION = "uncontrolled_hypertension"
+    VITALS_MISSING = "vitals_missing"
     BENZODIAZEPINE_USE = "benzodiazepine_use"
     MAOI_USE = "maoi_use"
     AGE_OUT_OF_RANGE = "age_out_of_range"
@@ -116,7 +120,21 @@ class DosingWeightBasis(StrEnum):
     """Which body weight the dose is calculated from."""
 
     ACTUAL = "actual_body_weight"
-    IDEAL = "ideal_body_weight"
+    IDEAL = "ideal_body_weight"  # no longer produced: the adjusted weight replaced it
+    ADJUSTED = "adjusted_body_weight"
+    MAXIMUM = "maximum_dosing_weight"
+
+
+class SafetyConcern(StrEnum):
+    """A finding at screening that needs urgent care outside this pathway."""
+
+    HIGH_SUICIDE_RISK = "high_suicide_risk"
+
+
+class UrgentAction(StrEnum):
+    """What must happen now about an urgent safety concern."""
+
+    ROUTE_TO_URGENT_CARE = "route_to_urgent_care"
 
 
 HistoryFlags = Annotated[list[HistoryFlag], UNIQUE_CODES]
@@ -205,3 +223,14 @@ class PatientWithdrawn(EventData):
 
     reason_code: WithdrawalReason
     withdrawn_at: UtcDatetime
+
+
+class SafetyConcernRaised(EventData):
+    """Screening found an urgent safety concern: the patient is routed to urgent care now."""
+
+    event_type = "carepath.intake.safety-concern-raised.v1"
+
+    concern: SafetyConcern
+    action: UrgentAction
+    raised_at: UtcDatetime
+    protocol: ProtocolRef

@@ -144,8 +144,25 @@ class DosingSettings(_Section):
     dose_mg_per_kg: Annotated[float, Field(gt=0, le=5)]
     infusion_minutes: Annotated[int, Field(ge=1, le=600)]
     dose_rounding_mg: Annotated[float, Field(gt=0)]
-    use_ideal_body_weight: bool
-    ideal_body_weight_bmi_at_or_above: Annotated[float, Field(gt=0)]
+    use_adjusted_body_weight: bool = Field(
+        description="The obesity option: dose by the adjusted body weight (ideal weight plus a "
+        "share of the excess), which lowers the dose gradually, with no step at any BMI."
+    )
+    ideal_body_weight_bmi: Annotated[float, Field(gt=0, le=40)] = Field(
+        description="Ideal body weight = this BMI x height squared (a sex-neutral approximation)."
+    )
+    adjusted_body_weight_factor: Annotated[float, Field(ge=0, le=1)] = Field(
+        description="Share of the weight above ideal that the adjusted body weight keeps."
+    )
+    max_dosing_weight_kg: Annotated[float, Field(gt=0, le=400)] = Field(
+        description="No dose is calculated from more than this weight; planning refuses a dose "
+        "above dose_mg_per_kg x this."
+    )
+
+    @property
+    def max_dose_mg(self) -> float:
+        """The largest dose one infusion may give (the maximum dosing weight's dose)."""
+        return self.dose_mg_per_kg * self.max_dosing_weight_kg
 
 
 class CourseSettings(_Section):
@@ -217,9 +234,24 @@ class ScreeningSettings(_Section):
     requires_named_escort: bool
     requires_weight: bool
     bmi_caution_at_or_above: Annotated[float, Field(gt=0)]
+    uncontrolled_systolic_at_or_above: Annotated[int, Field(ge=100, le=300)] = Field(
+        description="Screening systolic at or above this is uncontrolled hypertension: ineligible."
+    )
+    uncontrolled_diastolic_at_or_above: Annotated[int, Field(ge=60, le=200)] = Field(
+        description="Screening diastolic at or above this is uncontrolled hypertension: ineligible."
+    )
     exclusions: list[HistoryFlag]
+    urgent_care_flags: list[HistoryFlag] = Field(
+        description="Exclusions that also raise an urgent safety concern (route to urgent care)."
+    )
     cautions: list[HistoryFlag]
     caution_medications: list[Medication]
+
+    @model_validator(mode="after")
+    def _urgent_care_flags_are_exclusions(self) -> Self:
+        if not set(self.urgent_care_flags) <= set(self.exclusions):
+            raise ValueError("every urgent_care_flags entry must also be an exclusion")
+        return self
 
 
 class CheckInGate(_Section):

@@ -16,7 +16,7 @@ from carepath_intake.domain import Patient, Referral, ScreeningRules
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 PROTOCOL = default_protocol()
-RULES = ScreeningRules(protocol=PROTOCOL, ideal_body_weight_reference_bmi=22.0)
+RULES = ScreeningRules(protocol=PROTOCOL)
 ITEM_MAX = PROTOCOL.pcl5.item_max
 CALM_VITALS = Vitals(systolic_mmhg=122, diastolic_mmhg=78, heart_rate_bpm=72, spo2_percent=98)
 

@@ -149,7 +149,7 @@ def test_each_unmet_requirement_makes_the_patient_ineligible(changes, reason):
 
 
 def test_a_requirement_the_protocol_drops_is_not_checked():
-    rules = ScreeningRules(with_changes(PROTOCOL, "screening", requires_consent=False), 22.0)
+    rules = ScreeningRules(with_changes(PROTOCOL, "screening", requires_consent=False))
 
     assert outcome_and_codes(eligible_form(consent_given=False), rules=rules) == (
         ScreeningOutcome.ELIGIBLE,
@@ -187,10 +187,6 @@ def test_diastolic_one_above_the_pre_infusion_limit_needs_review():
         ScreeningOutcome.NEEDS_REVIEW,
         [ScreeningReason.BLOOD_PRESSURE_ABOVE_LIMIT],
     )
-
-
-def test_a_form_without_vitals_is_not_held_up_by_blood_pressure():
-    assert outcome_and_codes(eligible_form(vitals=None)) == (ScreeningOutcome.ELIGIBLE, [])
 
 
 def test_bmi_at_the_caution_threshold_needs_review():
@@ -267,28 +263,6 @@ def test_dosing_weight_is_actual_body_weight_by_default():
         112.3,
         DosingWeightBasis.ACTUAL,
     )
-
-
-def test_ideal_body_weight_is_used_when_the_protocol_asks_for_it_at_this_bmi():
-    protocol = with_changes(PROTOCOL, "dosing", use_ideal_body_weight=True)
-    rules = ScreeningRules(protocol, ideal_body_weight_reference_bmi=22.0)
-    # BMI 31.2 at 1.80 m: at or above the protocol's threshold of 30.
-    result = screen(eligible_form(weight_kg=101.0, height_cm=180.0), ADULT, rules)
-
-    assert result.bmi >= protocol.dosing.ideal_body_weight_bmi_at_or_above
-    assert (result.dosing_weight.kg, result.dosing_weight.basis) == (
-        71.3,
-        DosingWeightBasis.IDEAL,
-    )
-
-
-def test_ideal_body_weight_is_not_used_below_the_protocols_bmi():
-    protocol = with_changes(PROTOCOL, "dosing", use_ideal_body_weight=True)
-    result = screen(
-        eligible_form(weight_kg=95.0, height_cm=180.0), ADULT, ScreeningRules(protocol, 22.0)
-    )
-
-    assert result.dosing_weight.basis == DosingWeightBasis.ACTUAL
 
 
 def test_no_weight_means_no_dosing_weight():

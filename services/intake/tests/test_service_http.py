@@ -32,6 +32,30 @@ async def refer(client, **changes) -> tuple[str, str]:
     return response.json()["patient_id"], response.json()["pathway_id"]
 
 
+async def test_high_suicide_risk_at_screening_publishes_an_urgent_safety_concern(
+    app, kafka_bootstrap, topic_prefix
+):
+    form = screening_form(history=["high_suicide_risk"])
+    async with running(app, CLINICIAN_TOKEN) as client:
+        patient_id, pathway_id = await refer(client)
+        response = await client.post(f"/v1/patients/{patient_id}/screening", json=form)
+        assert response.status_code == 201, response.text
+        events = await intake_events_until(
+            kafka_bootstrap, topic_prefix, patient_id, "safety-concern-raised"
+        )
+
+    assert response.json()["status"] == "ineligible"
+    assert types_of(events) == ["referral-accepted", "patient-screened", "safety-concern-raised"]
+    screened, concern = events[1:]
+    assert (screened.data.outcome, screened.data.final) == ("ineligible", True)
+    assert (concern.data.concern, concern.data.action) == (
+        "high_suicide_risk",
+        "route_to_urgent_care",
+    )
+    assert concern.correlationid == pathway_id
+    assert concern.causationid is None  # an HTTP form starts the chain
+
+
 async def test_referral_and_screening_over_http_publish_patient_screened_for_that_patient(
     app, kafka_bootstrap, topic_prefix
 ):

@@ -75,4 +75,13 @@ INTAKE_EXAMPLES: tuple[Example, ...] = (
         at(10, 1),
         ik.PatientWithdrawn(reason_code=ik.WithdrawalReason.CONSENT_WITHDRAWN, withdrawn_at=at(10)),
     ),
+    Example(
+        at(-3),
+        ik.SafetyConcernRaised(
+            concern=ik.SafetyConcern.HIGH_SUICIDE_RISK,
+            action=ik.UrgentAction.ROUTE_TO_URGENT_CARE,
+            raised_at=at(-3),
+            protocol=PROTOCOL,
+        ),
+    ),
 )

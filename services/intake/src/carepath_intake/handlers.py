@@ -37,10 +37,7 @@ def rules_for(protocol: TreatmentProtocol, settings: IntakeSettings) -> Rules:
         raise UnsupportedProtocolError(
             f"protocol {protocol.id} v{protocol.version}: " + "; ".join(problems)
         )
-    return Rules(
-        protocol=protocol,
-        ideal_body_weight_reference_bmi=settings.ideal_body_weight_reference_bmi,
-    )
+    return Rules(protocol=protocol)
 
 
 async def on_referral_received(

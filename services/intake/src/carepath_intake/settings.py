@@ -13,14 +13,6 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     http_port: int = Field(8001, description="Port the HTTP server listens on.")
-    ideal_body_weight_reference_bmi: float = Field(
-        22.0,
-        gt=10,
-        le=30,
-        description="Only used when the protocol enables ideal body weight dosing: ideal body "
-        "weight = this BMI x height in metres squared. (confirm) A stopgap until the protocol "
-        "itself carries its ideal-body-weight formula.",
-    )
     form_roles: list[str] = Field(
         default_factory=lambda: ["clinician", "integration"],
         description="Roles that may post referrals, screening forms and withdrawals.",

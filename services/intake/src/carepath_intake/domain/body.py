@@ -41,23 +41,20 @@ def body_mass_index(weight_kg: float | None, height_cm: float | None) -> float |
 
 
 def dosing_weight(
-    weight_kg: float | None,
-    height_cm: float | None,
-    bmi: float | None,
-    dosing: DosingSettings,
-    ideal_body_weight_reference_bmi: float,
+    weight_kg: float | None, height_cm: float | None, dosing: DosingSettings
 ) -> DosingWeight | None:
-    """Actual body weight, or ideal body weight where the protocol asks for it at this BMI."""
+    """The weight the dose is calculated from: actual, or adjusted under the obesity option,
+    and never above the protocol's maximum."""
     if weight_kg is None:
         return None
-    uses_ideal = (
-        dosing.use_ideal_body_weight
-        and bmi is not None
-        and height_cm is not None
-        and bmi >= dosing.ideal_body_weight_bmi_at_or_above
-    )
-    if not uses_ideal:
-        return DosingWeight(round(weight_kg, 1), DosingWeightBasis.ACTUAL)
-    ideal = ideal_body_weight_reference_bmi * (height_cm / CM_PER_M) ** 2
-    # Ideal body weight only ever lowers the dose; it never raises it above actual weight.
-    return DosingWeight(round(min(ideal, weight_kg), 1), DosingWeightBasis.IDEAL)
+    weight = DosingWeight(weight_kg, DosingWeightBasis.ACTUAL)
+    if dosing.use_adjusted_body_weight and height_cm is not None:
+        ideal = dosing.ideal_body_weight_bmi * (height_cm / CM_PER_M) ** 2
+        if weight_kg > ideal:
+            # A share of the excess over ideal weight: it grows with weight, so the dose has
+            # no step at any BMI (a switch to ideal weight at BMI 30 dropped it by a quarter).
+            adjusted = ideal + dosing.adjusted_body_weight_factor * (weight_kg - ideal)
+            weight = DosingWeight(adjusted, DosingWeightBasis.ADJUSTED)
+    if weight.kg > dosing.max_dosing_weight_kg:
+        weight = DosingWeight(dosing.max_dosing_weight_kg, DosingWeightBasis.MAXIMUM)
+    return DosingWeight(round(weight.kg, 1), weight.basis)

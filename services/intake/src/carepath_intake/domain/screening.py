@@ -13,6 +13,7 @@ from carepath_contracts import (
     Medication,
     Pcl5Score,
     ProtocolRef,
+    SafetyConcern,
     ScreeningOutcome,
     ScreeningReason,
     ScreeningSubmitted,
@@ -51,12 +52,15 @@ class Finding:
     detail: str
 
 
+URGENT_CONCERNS = {HistoryFlag.HIGH_SUICIDE_RISK: SafetyConcern.HIGH_SUICIDE_RISK}
+"""The contracts' safety concern for each history flag a protocol may route to urgent care."""
+
+
 @dataclass(frozen=True, slots=True)
 class ScreeningRules:
-    """The protocol screening decides under, plus the settings it needs beside it."""
+    """The protocol screening decides under."""
 
     protocol: TreatmentProtocol
-    ideal_body_weight_reference_bmi: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +71,8 @@ class ScreeningResult:
     bmi: float | None
     dosing_weight: DosingWeight | None
     protocol: ProtocolRef
+    urgent_concerns: tuple[SafetyConcern, ...] = ()
+    """Findings that need urgent care now, whatever the outcome of screening."""
 
     @property
     def reason_codes(self) -> list[ScreeningReason]:
@@ -76,9 +82,16 @@ class ScreeningResult:
 def unsupported_protocol_settings(protocol: TreatmentProtocol) -> list[str]:
     """Protocol settings this screening cannot honour (checked once, at start-up)."""
     return [
-        f"screening.caution_medications: {medication} has no screening reason code"
-        for medication in protocol.screening.caution_medications
-        if medication not in MEDICATION_REASONS
+        *(
+            f"screening.caution_medications: {medication} has no screening reason code"
+            for medication in protocol.screening.caution_medications
+            if medication not in MEDICATION_REASONS
+        ),
+        *(
+            f"screening.urgent_care_flags: {flag} has no safety concern code"
+            for flag in protocol.screening.urgent_care_flags
+            if flag not in URGENT_CONCERNS
+        ),
     ]
 
 
@@ -97,14 +110,13 @@ def screen(form: ScreeningSubmitted, age_years: int, rules: ScreeningRules) -> S
         findings=findings,
         baseline_pcl5=pcl5,
         bmi=bmi,
-        dosing_weight=dosing_weight(
-            form.weight_kg,
-            form.height_cm,
-            bmi,
-            protocol.dosing,
-            rules.ideal_body_weight_reference_bmi,
-        ),
+        dosing_weight=dosing_weight(form.weight_kg, form.height_cm, protocol.dosing),
         protocol=protocol.ref,
+        urgent_concerns=tuple(
+            URGENT_CONCERNS[flag]
+            for flag in form.history
+            if flag in protocol.screening.urgent_care_flags
+        ),
     )
 
 
@@ -173,23 +185,51 @@ def _cautions(
         yield Finding(
             ScreeningReason.HEIGHT_MISSING, caution, "no height recorded, so BMI is unknown"
         )
-    yield from _blood_pressure(form, protocol)
+    yield from _vitals(form, protocol)
 
 
-def _blood_pressure(form: ScreeningSubmitted, protocol: TreatmentProtocol) -> Iterator[Finding]:
-    # Screening has no blood-pressure limits of its own; a resting pressure that would fail
-    # the pre-infusion gate means no infusion could be given as things stand, so a clinician
-    # reviews it.
-    gate = protocol.check_in_gate
+def _vitals(form: ScreeningSubmitted, protocol: TreatmentProtocol) -> Iterator[Finding]:
+    # A resting reading that would fail the pre-infusion gate means no infusion could be given
+    # as things stand, so a clinician reviews it; pressure at the intra-infusion alert level is
+    # uncontrolled hypertension: not now, reassess when treated.
+    gate, rules = protocol.check_in_gate, protocol.screening
     vitals = form.vitals
     if vitals is None:
+        yield Finding(
+            ScreeningReason.VITALS_MISSING, FindingKind.CAUTION, "no vitals recorded at screening"
+        )
         return
-    if vitals.systolic_mmhg > gate.systolic_max_mmhg or vitals.diastolic_mmhg > (
+    pressure = f"blood pressure {vitals.systolic_mmhg}/{vitals.diastolic_mmhg} mmHg"
+    if (
+        vitals.systolic_mmhg >= rules.uncontrolled_systolic_at_or_above
+        or vitals.diastolic_mmhg >= rules.uncontrolled_diastolic_at_or_above
+    ):
+        yield Finding(
+            ScreeningReason.UNCONTROLLED_HYPERTENSION,
+            FindingKind.EXCLUSION,
+            f"{pressure} is at or above {rules.uncontrolled_systolic_at_or_above}/"
+            f"{rules.uncontrolled_diastolic_at_or_above} mmHg: uncontrolled hypertension",
+        )
+    elif vitals.systolic_mmhg > gate.systolic_max_mmhg or vitals.diastolic_mmhg > (
         gate.diastolic_max_mmhg
     ):
         yield Finding(
             ScreeningReason.BLOOD_PRESSURE_ABOVE_LIMIT,
             FindingKind.CAUTION,
-            f"blood pressure {vitals.systolic_mmhg}/{vitals.diastolic_mmhg} mmHg is above the "
-            f"pre-infusion limit {gate.systolic_max_mmhg}/{gate.diastolic_max_mmhg} mmHg",
+            f"{pressure} is above the pre-infusion limit "
+            f"{gate.systolic_max_mmhg}/{gate.diastolic_max_mmhg} mmHg",
+        )
+    if vitals.heart_rate_bpm > gate.heart_rate_max_bpm:
+        yield Finding(
+            ScreeningReason.HEART_RATE_ABOVE_LIMIT,
+            FindingKind.CAUTION,
+            f"heart rate {vitals.heart_rate_bpm}/min is above the pre-infusion limit "
+            f"{gate.heart_rate_max_bpm}/min",
+        )
+    if vitals.spo2_percent < gate.spo2_min_percent:
+        yield Finding(
+            ScreeningReason.SPO2_BELOW_LIMIT,
+            FindingKind.CAUTION,
+            f"SpO2 {vitals.spo2_percent} % is below the pre-infusion limit "
+            f"{gate.spo2_min_percent} %",
         )

@@ -13,8 +13,10 @@ from carepath_contracts import (
     PatientScreened,
     PatientWithdrawn,
     ReferralAccepted,
+    SafetyConcernRaised,
     ScreeningOutcome,
     ScreeningSubmitted,
+    UrgentAction,
     WithdrawalReason,
 )
 from carepath_intake.domain.patient import (
@@ -130,7 +132,18 @@ def screen_patient(
         screening=Screening(form=form, result=result, age_years=age_years, screened_at=at),
     )
     final = result.outcome != ScreeningOutcome.NEEDS_REVIEW
-    return Transition(screened, (_patient_screened(result, result.findings, at, final=final),))
+    concerns = tuple(
+        SafetyConcernRaised(
+            concern=concern,
+            action=UrgentAction.ROUTE_TO_URGENT_CARE,
+            raised_at=at,
+            protocol=result.protocol,
+        )
+        for concern in result.urgent_concerns
+    )
+    return Transition(
+        screened, (_patient_screened(result, result.findings, at, final=final), *concerns)
+    )
 
 
 def decide_review(patient: Patient, review: Review, *, at: datetime) -> Transition:
