@@ -145,7 +145,7 @@ def _catalogue() -> list[EventSpec]:
         *_published(INTAKE_EVENTS, [clinic], ik.ReferralAccepted),
         *_published(INTAKE_EVENTS, ["infusion", "followup", clinic], ik.PatientScreened),
         *_published(INTAKE_EVENTS, ["infusion", "followup"], ik.PatientWithdrawn),
-        *_published(INTAKE_EVENTS, [clinic], ik.SafetyConcernRaised),
+        *_published(INTAKE_EVENTS, ["followup", clinic], ik.SafetyConcernRaised),
         *_inbound(INFUSION_INBOUND, clinic, "clinic/infusion-suite", inf.SessionCheckedIn),
         *_inbound(INFUSION_INBOUND, clinic, "clinic/monitor", inf.VitalsRecorded),
         *_inbound(INFUSION_INBOUND, clinic, "clinic/infusion-suite", inf.SessionEnded),

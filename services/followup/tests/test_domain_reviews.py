@@ -14,8 +14,11 @@ from carepath_contracts import (
     ReviewOverdue,
     ReviewTrigger,
     SafetyAction,
+    SafetyConcern,
+    SafetyConcernRaised,
     SuspensionReason,
     Urgency,
+    UrgentAction,
 )
 from carepath_followup import domain
 
@@ -105,6 +108,21 @@ def test_a_failed_discharge_opens_an_immediate_review_and_a_met_one_does_not():
     assert request.evidence.codes == ["escort_absent"]
     assert PROTOCOL.reviews.urgency_of(request.reason) is Urgency.IMMEDIATE
     assert requests(discharge_data(criteria_met=True)) == []
+
+
+def test_an_urgent_safety_concern_at_screening_opens_an_urgent_review():
+    concern = SafetyConcernRaised(
+        concern=SafetyConcern.HIGH_SUICIDE_RISK,
+        action=UrgentAction.ROUTE_TO_URGENT_CARE,
+        raised_at=T0,
+        protocol=PROTOCOL.ref,
+    )
+
+    (request,) = requests(concern)
+
+    assert request.reason is ReviewTrigger.URGENT_SAFETY_CONCERN
+    assert request.evidence.codes == ["high_suicide_risk", "route_to_urgent_care"]
+    assert PROTOCOL.reviews.urgency_of(request.reason) is Urgency.URGENT
 
 
 # Opening and adding evidence ----------------------------------------------------------------

@@ -7,10 +7,13 @@ from carepath_contracts import (
     ReviewOpened,
     ReviewOverdue,
     ReviewTrigger,
+    SafetyConcern,
+    SafetyConcernRaised,
     Urgency,
+    UrgentAction,
 )
 
-from .builders import HOUR, PROTOCOL, T0, discharge_data, event, submission_data
+from .builders import HOUR, PROTOCOL, T0, discharge_data, event, new_patient, submission_data
 from .bus import followup_events, move_clock_to, of_type, patient_view, publish
 from .test_service_pathway import screened_patient
 
@@ -79,3 +82,32 @@ async def test_a_repeated_trigger_is_evidence_on_the_open_review_and_a_failed_di
     ]
     (added,) = of_type(events, ReviewEvidenceAdded)
     assert added.data.evidence.event_id == second.id and added.causationid == second.id
+
+
+async def test_an_urgent_safety_concern_at_screening_opens_an_urgent_review_without_a_pathway(
+    service, kafka_bootstrap, topic_prefix
+):
+    _, client = service
+    patient, pathway = new_patient()  # ineligible: follow-up never opens a pathway
+    concern = SafetyConcernRaised(
+        concern=SafetyConcern.HIGH_SUICIDE_RISK,
+        action=UrgentAction.ROUTE_TO_URGENT_CARE,
+        raised_at=T0,
+        protocol=PROTOCOL.ref,
+    )
+    raised = event(concern, patient, pathway)
+
+    await publish(kafka_bootstrap, topic_prefix, raised)
+    events = await followup_events(
+        kafka_bootstrap,
+        topic_prefix,
+        lambda got: [e for e in of_type(got, ReviewOpened) if e.subject == patient],
+    )
+
+    (opened,) = [e for e in of_type(events, ReviewOpened) if e.subject == patient]
+    assert (opened.data.reason_code, opened.data.urgency) == (
+        ReviewTrigger.URGENT_SAFETY_CONCERN,
+        Urgency.URGENT,
+    )
+    assert opened.data.respond_by == opened.data.opened_at + 4 * HOUR
+    assert opened.causationid == raised.id and opened.correlationid == pathway

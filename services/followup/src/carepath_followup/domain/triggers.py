@@ -20,6 +20,7 @@ from carepath_contracts import (
     ReviewTrigger,
     SafetyAction,
     SafetyAlert,
+    SafetyConcernRaised,
     ScoreEvidence,
     SessionCompleted,
 )
@@ -101,11 +102,19 @@ def failed_discharge(
     return [ReviewRequest(ReviewTrigger.FAILED_DISCHARGE, facts)]
 
 
+def urgent_safety_concern(
+    data: SafetyConcernRaised, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    facts = evidence(fact, codes=[data.concern, data.action])
+    return [ReviewRequest(ReviewTrigger.URGENT_SAFETY_CONCERN, facts)]
+
+
 TRIGGERS: dict[type[EventData], Trigger] = {
     SessionCompleted: serious_adverse_event,
     CourseSuspended: course_suspended,
     SafetyAlert: serious_safety_alert,
     DischargeAssessed: failed_discharge,
+    SafetyConcernRaised: urgent_safety_concern,
 }
 
 
