@@ -43,6 +43,7 @@ class PathwayOutcome(StrEnum):
 
     REMISSION = "remission"
     RESPONSE = "response"
+    RELAPSE = "relapse"  # responded after the course, lost the response by the end
     NO_RESPONSE = "no_response"
 
 

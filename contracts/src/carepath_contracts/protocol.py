@@ -331,6 +331,13 @@ class DecisionSettings(_Section):
 
     worsening_points: Points
     plateau_below_points: Points
+    rising_at_or_above_points: Points = Field(
+        description="A score this far above the previous one is rising (shorter maintenance)."
+    )
+    relapse_rise_points: Points = Field(
+        description="After a response, a rise this far from the best post-treatment score is "
+        "a relapse (as is losing the response)."
+    )
 
 
 class TreatmentProtocol(_Section):

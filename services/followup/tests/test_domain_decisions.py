@@ -79,8 +79,9 @@ def test_worsening_by_the_protocol_points_requires_urgent_review_with_its_eviden
 
 def test_one_point_less_than_the_worsening_threshold_requires_no_review():
     path = after_course(40)
+    end_of_treatment = scored(path, 38, Timepoint.END_OF_TREATMENT)
 
-    outcome = decide(path, scored(path, 40 + WORSENING - 1))
+    outcome = decide(path, scored(path, 40 + WORSENING - 1), [end_of_treatment])
 
     assert (outcome.decisions, outcome.reviews) == ([], [])
 
@@ -116,8 +117,9 @@ def test_response_at_the_end_of_treatment_requires_no_review():
 
 def test_no_response_at_another_timepoint_is_not_an_end_of_course_decision():
     path = after_course(52)
+    end_of_treatment = scored(path, 48, Timepoint.END_OF_TREATMENT)
 
-    assert decide(path, scored(path, 50, Timepoint.WEEK_2)).reviews == []
+    assert decide(path, scored(path, 50, Timepoint.WEEK_2), [end_of_treatment]).reviews == []
 
 
 def test_worsening_at_the_end_of_treatment_is_one_urgent_review_not_two():
@@ -183,7 +185,8 @@ def test_a_changed_maintenance_recommendation_is_made():
     path = after_course(52)
     week_2 = scored(path, 30, Timepoint.WEEK_2, days_after_course=14)
     week_4 = scored(path, 29, Timepoint.WEEK_4, days_after_course=28)
-    week_8 = scored(path, 33, Timepoint.WEEK_8, days_after_course=56)
+    rising_total = 29 + PROTOCOL.decisions.rising_at_or_above_points
+    week_8 = scored(path, rising_total, Timepoint.WEEK_8, days_after_course=56)
 
     first = decide(path, week_4, [week_2])
     rising = decide(first.pathway, week_8, [week_2, week_4])

@@ -82,7 +82,9 @@ def test_the_strict_option_needs_the_reliable_change_drop(total, response):
 
 @pytest.mark.parametrize(("total", "remission"), [(27, True), (28, False)])
 def test_remission_is_a_total_below_the_protocol_threshold(total, remission):
-    assert score(pathway(52), submission_data(total)).event.remission is remission
+    course_ended = pathway(52, first_infusion_at=T0 - 14 * DAY, last_infusion_at=T0 - DAY)
+
+    assert score(course_ended, submission_data(total)).event.remission is remission
 
 
 def test_iesr_scores_carry_no_baseline_change_response_or_remission():

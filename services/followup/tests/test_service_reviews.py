@@ -87,7 +87,6 @@ async def test_a_repeated_trigger_is_evidence_on_the_open_review_and_a_failed_di
 async def test_an_urgent_safety_concern_at_screening_opens_an_urgent_review_without_a_pathway(
     service, kafka_bootstrap, topic_prefix
 ):
-    _, client = service
     patient, pathway = new_patient()  # ineligible: follow-up never opens a pathway
     concern = SafetyConcernRaised(
         concern=SafetyConcern.HIGH_SUICIDE_RISK,

@@ -10,7 +10,6 @@ from carepath_contracts import (
     MaintenanceReason,
     MaintenanceRecommended,
     PathwayCompleted,
-    PathwayOutcome,
     Pcl5Score,
     ReviewTrigger,
     Timepoint,
@@ -21,6 +20,11 @@ from carepath_followup.domain.model import (
     Pathway,
     PathwayStatus,
     ScoredAssessment,
+)
+from carepath_followup.domain.response import (
+    pathway_outcome,
+    relapse_begins,
+    stands_in_for_end_of_treatment,
 )
 from carepath_followup.domain.reviews import ReviewRequest
 from carepath_followup.domain.schedule import closing_timepoint
@@ -58,13 +62,15 @@ def decide_after_score(
     ):
         return DecisionOutcome(pathway)
     decisions = []
-    review = worsening_review(pathway, scored, protocol) or non_response_review(
-        pathway, scored, protocol
+    review = (
+        worsening_review(pathway, scored, protocol)
+        or non_response_review(pathway, scored, history, protocol)
+        or relapse_review(pathway, scored, history, protocol)
     )
     pathway, maintenance = maintenance_decision(pathway, scored, history, protocol, now)
     if maintenance:
         decisions.append(maintenance)
-    pathway, completion = completion_decision(pathway, scored, protocol, now)
+    pathway, completion = completion_decision(pathway, scored, history, protocol, now)
     if completion:
         decisions.append(completion)
     return DecisionOutcome(pathway, decisions, [review] if review else [])
@@ -82,19 +88,46 @@ def worsening_review(
 
 
 def non_response_review(
-    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol
+    pathway: Pathway,
+    scored: ScoredAssessment,
+    history: Sequence[ScoredAssessment],
+    protocol: TreatmentProtocol,
 ) -> ReviewRequest | None:
-    """No response at the end of the course: a review (routine by the protocol)."""
-    if scored.timepoint is not Timepoint.END_OF_TREATMENT or scored.response is not False:
+    """No response at the end of the course: a review (routine by the protocol). Without an
+    end-of-treatment score the first later one decides, and the review says it was missing."""
+    if scored.response is not False:
         return None
-    return _score_review(ReviewTrigger.NON_RESPONSE, pathway, scored)
+    if scored.timepoint is Timepoint.END_OF_TREATMENT:
+        return _score_review(ReviewTrigger.NON_RESPONSE, pathway, scored)
+    if stands_in_for_end_of_treatment(pathway, scored, history, protocol):
+        return _score_review(ReviewTrigger.MISSING_END_OF_TREATMENT, pathway, scored)
+    return None
+
+
+def relapse_review(
+    pathway: Pathway,
+    scored: ScoredAssessment,
+    history: Sequence[ScoredAssessment],
+    protocol: TreatmentProtocol,
+) -> ReviewRequest | None:
+    """A response after the course, then lost (or risen from the best score since): a review
+    (routine by the protocol) when the relapse begins, with the best score it relapsed from."""
+    best = relapse_begins(pathway, scored, history, protocol)
+    if best is None:
+        return None
+    return _score_review(ReviewTrigger.RELAPSE, pathway, scored, earlier=best)
 
 
 def _score_review(
-    reason: ReviewTrigger, pathway: Pathway, scored: ScoredAssessment
+    reason: ReviewTrigger,
+    pathway: Pathway,
+    scored: ScoredAssessment,
+    *,
+    earlier: ScoredAssessment | None = None,
 ) -> ReviewRequest:
     fact = Fact(AssessmentSubmitted.event_type, scored.event_id, scored.submitted_at)
-    scores = [pathway.baseline_evidence(), scored.evidence()]
+    between = [earlier.evidence()] if earlier else []
+    scores = [pathway.baseline_evidence(), *between, scored.evidence()]
     facts = evidence(fact, codes=[reason], scores=scores, course_id=pathway.course_id)
     return ReviewRequest(reason, facts)
 
@@ -113,9 +146,9 @@ def maintenance_decision(
         return pathway, None
     rise = scored.total - previous.total
     rules = protocol.maintenance
-    if rise > 0:
+    if rise >= protocol.decisions.rising_at_or_above_points:
         reason, interval = MaintenanceReason.RISING_AFTER_RESPONSE, rules.interval_days_when_rising
-    elif -rise < protocol.decisions.plateau_below_points:
+    elif abs(rise) < protocol.decisions.plateau_below_points:
         reason, interval = MaintenanceReason.PLATEAU, rules.interval_days_when_stable
     else:
         return pathway, None  # still improving: no plateau yet
@@ -137,7 +170,11 @@ def maintenance_decision(
 
 
 def completion_decision(
-    pathway: Pathway, scored: ScoredAssessment, protocol: TreatmentProtocol, now: datetime
+    pathway: Pathway,
+    scored: ScoredAssessment,
+    history: Sequence[ScoredAssessment],
+    protocol: TreatmentProtocol,
+    now: datetime,
 ) -> tuple[Pathway, ClinicalDecision | None]:
     """The closing assessment is in and no maintenance is planned: the pathway is complete."""
     if (
@@ -146,12 +183,7 @@ def completion_decision(
         or not isinstance(scored.score, Pcl5Score)
     ):
         return pathway, None
-    if scored.remission:
-        outcome = PathwayOutcome.REMISSION
-    elif scored.response:
-        outcome = PathwayOutcome.RESPONSE
-    else:
-        outcome = PathwayOutcome.NO_RESPONSE
+    outcome = pathway_outcome(pathway, scored, history, protocol)
     decision = ClinicalDecision(
         key="pathway-completed",
         data=PathwayCompleted(

@@ -22,6 +22,7 @@ from carepath_followup.domain.model import (
     ScoredAssessment,
     require_active,
 )
+from carepath_followup.domain.response import remission
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ def score_submission(
     previous_total = _previous_total(pathway, submission.instrument, history)
     is_pcl5 = isinstance(score, Pcl5Score)
     from_baseline = score.total - pathway.baseline.total if is_pcl5 else None
+    response = -from_baseline >= protocol.pcl5.response_drop_points if is_pcl5 else None
     scored = ScoredAssessment(
         event_id=event_id,
         patient_id=pathway.patient_id,
@@ -71,8 +73,16 @@ def score_submission(
         submitted_at=submission.submitted_at,
         change_from_baseline=from_baseline,
         change_from_previous=None if previous_total is None else score.total - previous_total,
-        response=-from_baseline >= protocol.pcl5.response_drop_points if is_pcl5 else None,
-        remission=score.total < protocol.pcl5.remission_below if is_pcl5 else None,
+        response=response,
+        remission=remission(
+            pathway,
+            response=bool(response),
+            total=score.total,
+            at=submission.submitted_at,
+            protocol=protocol,
+        )
+        if is_pcl5
+        else None,
         items=tuple(submission.items),
     )
     return ScoringOutcome(
