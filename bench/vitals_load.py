@@ -103,7 +103,9 @@ def start_service(
         "CAREPATH_INFUSION_CONSUMER_GROUP": f"{prefix}infusion",
         "CAREPATH_INFUSION_DATABASE_URL": database_url,
         "CAREPATH_INFUSION_HTTP_PORT": str(port),
-        "CAREPATH_INFUSION_TOKENS": json.dumps({"operator": TOKEN}),
+        "CAREPATH_INFUSION_TOKENS": json.dumps(
+            [{"subject": "bench", "role": "operator", "token": TOKEN}]
+        ),
         "CAREPATH_INFUSION_LOG_LEVEL": "WARNING",
         "CAREPATH_INFUSION_OUTBOX_POLL_INTERVAL_S": "0.2",
     }

@@ -60,7 +60,12 @@ def write_env_file(
     Service ports are left empty (a free host port per container), so the stack never clashes
     with anything on this machine and infusion can be scaled.
     """
-    hashes = json.dumps({token_digest(token): role for role, token in tokens.items()})
+    static_tokens = json.dumps(
+        [
+            {"subject": f"{role}-1", "role": role, "sha256": token_digest(token)}
+            for role, token in tokens.items()
+        ]
+    )
     values = {
         "KAFKA_CLUSTER_ID": base64.urlsafe_b64encode(uuid.uuid4().bytes).decode()[:22],
         "KAFKA_HOST_PORT": str(kafka_host_port),
@@ -72,9 +77,9 @@ def write_env_file(
         "INFUSION_DB_PASSWORD": secrets.token_hex(16),
         "FOLLOWUP_DB_PASSWORD": secrets.token_hex(16),
         "KAFKA_UI_PASSWORD": secrets.token_hex(16),
-        "CAREPATH_INTAKE_TOKEN_HASHES": f"'{hashes}'",
-        "CAREPATH_INFUSION_TOKEN_HASHES": f"'{hashes}'",
-        "CAREPATH_FOLLOWUP_TOKEN_HASHES": f"'{hashes}'",
+        "CAREPATH_INTAKE_TOKENS": f"'{static_tokens}'",
+        "CAREPATH_INFUSION_TOKENS": f"'{static_tokens}'",
+        "CAREPATH_FOLLOWUP_TOKENS": f"'{static_tokens}'",
     }
     values |= {name: os.environ[name] for name in IMAGE_VARIABLES if os.environ.get(name)}
     # Settings the example leaves at their defaults but a quick test run wants otherwise.

@@ -54,9 +54,9 @@ def test_env_example_leaves_no_secret_filled_in() -> None:
     for name in ("POSTGRES_PASSWORD", "KAFKA_CLUSTER_ID", "KAFKA_UI_PASSWORD"):
         assert values[name] == "", name
     for service in SETTINGS:
-        hashes = json.loads(values[f"CAREPATH_{service.upper()}_TOKEN_HASHES"].strip("'"))
-        assert all(digest.startswith("<") for digest in hashes), hashes
-        assert set(hashes.values()) == set(ROLES)
+        tokens = json.loads(values[f"CAREPATH_{service.upper()}_TOKENS"].strip("'"))
+        assert all(token["sha256"].startswith("<") for token in tokens), tokens
+        assert {token["role"] for token in tokens} == set(ROLES)
 
 
 def test_images_are_pinned_and_kafka_matches_the_local_broker() -> None:

@@ -32,7 +32,8 @@ def committed(service: str) -> dict:
 def settings_of(service: str, tmp_path: Path):
     settings_class, _ = SERVICES[service]
     return settings_class(
-        database_url=f"sqlite+aiosqlite:///{tmp_path / service}.db", tokens={"operator": TOKEN}
+        database_url=f"sqlite+aiosqlite:///{tmp_path / service}.db",
+        tokens=[{"subject": "ops-1", "role": "operator", "token": TOKEN}],
     )
 
 

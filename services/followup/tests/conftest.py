@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 
 from carepath_followup import FollowupSettings, create_app
 from carepath_followup.app import MIGRATIONS
@@ -42,10 +41,10 @@ def settings(kafka_bootstrap, topic_prefix, database_url) -> FollowupSettings:
         topic_prefix=topic_prefix,
         consumer_group=f"{topic_prefix}followup",
         database_url=database_url,
-        tokens={
-            "clinician": SecretStr(CLINICIAN_TOKEN),
-            "integration": SecretStr("integration-token-for-tests"),
-        },
+        tokens=[
+            {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
+            {"subject": "app-1", "role": "integration", "token": "integration-token-for-tests"},
+        ],
         retry_initial_delay_s=0.05,
         retry_max_delay_s=0.5,
         outbox_poll_interval_s=0.1,

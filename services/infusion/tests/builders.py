@@ -3,8 +3,6 @@
 import uuid
 from datetime import UTC, datetime
 
-from pydantic import SecretStr
-
 from carepath_contracts import (
     Event,
     MaintenanceReason,
@@ -177,10 +175,10 @@ def infusion_settings(
         topic_prefix=topic_prefix,
         consumer_group=f"{topic_prefix}infusion",
         database_url=database_url,
-        tokens={
-            "clinician": SecretStr(CLINICIAN_TOKEN),
-            "integration": SecretStr("integration-token-for-tests"),
-        },
+        tokens=[
+            {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
+            {"subject": "clinic-1", "role": "integration", "token": "integration-token-for-tests"},
+        ],
         retry_initial_delay_s=0.05,
         retry_max_delay_s=0.5,
         outbox_poll_interval_s=0.1,

@@ -44,7 +44,9 @@ async def test_the_service_process_plans_a_course_and_stops_cleanly_on_sigterm(
             "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'infusion.db'}",
             "HTTP_PORT": str(port),
             "OUTBOX_POLL_INTERVAL_S": "0.2",
-            "TOKENS": json.dumps({"clinician": CLINICIAN_TOKEN}),
+            "TOKENS": json.dumps(
+                [{"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN}]
+            ),
         }.items()
     }
     log = tmp_path / "infusion.log"

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Any
 
 from aiokafka import ConsumerRecord
-from pydantic import SecretStr
 
 from carepath_contracts import INTAKE_EVENTS, Event, EventData, from_record, new_event
 from carepath_intake import IntakeSettings, create_app
@@ -15,6 +14,8 @@ from carepath_testing.kafka_io import read_until
 
 from .builders import NOW, eligible_form
 
+CLINICIAN = "clin-7"
+"""The subject of the clinician token: who reviews."""
 CLINICIAN_TOKEN = "clinician-test-token"
 INTEGRATION_TOKEN = "integration-test-token"
 AS_INTEGRATION = {"Authorization": f"Bearer {INTEGRATION_TOKEN}"}
@@ -27,10 +28,10 @@ def intake_settings(kafka_bootstrap: str, topic_prefix: str, database_url: str) 
         topic_prefix=topic_prefix,
         consumer_group=f"{topic_prefix}intake",
         database_url=database_url,
-        tokens={
-            "clinician": SecretStr(CLINICIAN_TOKEN),
-            "integration": SecretStr(INTEGRATION_TOKEN),
-        },
+        tokens=[
+            {"subject": CLINICIAN, "role": "clinician", "token": CLINICIAN_TOKEN},
+            {"subject": "referral-portal", "role": "integration", "token": INTEGRATION_TOKEN},
+        ],
         retry_initial_delay_s=0.05,
         retry_max_delay_s=0.5,
         outbox_poll_interval_s=0.2,

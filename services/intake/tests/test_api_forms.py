@@ -102,7 +102,8 @@ async def test_a_date_of_birth_in_the_future_is_422_naming_it(client):
 
     response = await client.post("/v1/referrals", json=referral_form(date_of_birth=tomorrow))
 
-    assert problems(response) == {("body", "date_of_birth"): f"{tomorrow} is in the future"}
+    assert problems(response) == {("body", "date_of_birth"): "is in the future"}
+    assert tomorrow not in response.text
 
 
 @pytest.mark.parametrize(
@@ -125,11 +126,10 @@ async def test_every_route_but_health_needs_a_token(client, method, url):
 
 
 async def test_only_a_clinician_may_decide_a_review(client):
-    review = {"decision": "approved", "reason_code": "caution_managed", "clinician_id": "c-1"}
+    review = {"decision": "approved", "reason_code": "caution_managed"}
 
     response = await client.post(
         f"/v1/patients/{PATIENT}/review", json=review, headers=AS_INTEGRATION
     )
 
     assert response.status_code == 403
-    assert "integration" in response.json()["detail"]

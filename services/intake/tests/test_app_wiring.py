@@ -36,12 +36,12 @@ def test_settings_default_to_intake_on_port_8001_under_the_default_protocol():
 
 def test_settings_are_read_from_carepath_intake_variables(monkeypatch):
     monkeypatch.setenv("CAREPATH_INTAKE_HTTP_PORT", "9101")
-    monkeypatch.setenv("CAREPATH_INTAKE_REVIEW_ROLES", '["clinician", "lead"]')
+    monkeypatch.setenv("CAREPATH_INTAKE_PERSONAL_DETAILS_ROLES", '["clinician", "lead"]')
     monkeypatch.setenv("CAREPATH_HTTP_PORT", "9999")
 
     settings = IntakeSettings()
 
-    assert (settings.http_port, settings.review_roles) == (9101, ["clinician", "lead"])
+    assert (settings.http_port, settings.personal_details_roles) == (9101, ["clinician", "lead"])
 
 
 def test_intake_consumes_its_inbound_topic_and_handles_every_type_on_it():

@@ -8,6 +8,7 @@ from carepath_testing.service import running
 from .builders import CALM_VITALS, NOW, PROTOCOL
 from .harness import (
     AS_INTEGRATION,
+    CLINICIAN,
     CLINICIAN_TOKEN,
     intake_app,
     intake_events_until,
@@ -164,12 +165,16 @@ async def test_a_duplicate_screening_submission_does_not_emit_twice(
 async def test_a_clinician_review_turns_needs_review_into_a_final_patient_screened(
     app, kafka_bootstrap, topic_prefix
 ):
-    review = {"decision": "approved", "reason_code": "caution_managed", "clinician_id": "clin-7"}
+    review = {"decision": "approved", "reason_code": "caution_managed"}
     async with running(app, CLINICIAN_TOKEN) as client:
         patient_id, _ = await refer(client)
         screened = await client.post(f"/v1/patients/{patient_id}/screening", json=NEEDS_REVIEW_FORM)
         by_integration = await client.post(
             f"/v1/patients/{patient_id}/review", json=review, headers=AS_INTEGRATION
+        )
+        # The reviewer is whoever holds the token: a form naming another clinician is refused.
+        in_another_name = await client.post(
+            f"/v1/patients/{patient_id}/review", json={**review, "clinician_id": "clin-9"}
         )
         reviewed = await client.post(f"/v1/patients/{patient_id}/review", json=review)
         events = await intake_events_until(
@@ -179,6 +184,7 @@ async def test_a_clinician_review_turns_needs_review_into_a_final_patient_screen
     assert screened.json()["status"] == "awaiting_review"
     assert screened.json()["screening"]["final"] is False
     assert by_integration.status_code == 403
+    assert in_another_name.status_code == 422
     assert reviewed.status_code == 200
     view = reviewed.json()
     assert (view["status"], view["screening"]["outcome"], view["screening"]["final"]) == (
@@ -187,10 +193,10 @@ async def test_a_clinician_review_turns_needs_review_into_a_final_patient_screen
         True,
     )
     assert view["screening"]["outcome_before_review"] == "needs_review"
-    assert view["review"]["clinician_id"] == "clin-7"
+    assert view["review"]["clinician_id"] == CLINICIAN
     first, final = [event.data for event in events if event.type.endswith("patient-screened.v1")]
     assert (first.outcome, first.final) == ("needs_review", False)
-    assert (final.outcome, final.final, final.reviewed_by) == ("eligible", True, "clin-7")
+    assert (final.outcome, final.final, final.reviewed_by) == ("eligible", True, CLINICIAN)
     assert final.reason_codes == ["hypertension_controlled"]
 
 

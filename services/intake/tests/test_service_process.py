@@ -47,7 +47,9 @@ async def test_the_service_process_serves_forms_publishes_and_stops_cleanly_on_s
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}",
         "HTTP_PORT": str(port),
         "OUTBOX_POLL_INTERVAL_S": "0.2",
-        "TOKENS": json.dumps({"clinician": CLINICIAN_TOKEN}),
+        "TOKENS": json.dumps(
+            [{"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN}]
+        ),
     }
     log = tmp_path / "intake.log"
     url = f"http://127.0.0.1:{port}"

@@ -1,46 +1,43 @@
-from fastapi import Depends, FastAPI
-from fastapi.testclient import TestClient
-from pydantic import SecretStr
+"""Static tokens: a subject and a role per token, known by digest, compared in constant time."""
 
-from carepath_runtime.auth import TokenRoles, require_role, token_digest
+import pytest
+from pydantic import ValidationError
+
+from carepath_runtime.auth import Caller, StaticToken, StaticTokens, token_digest
 
 
-def make_client() -> TestClient:
-    tokens = TokenRoles(
-        hashes={token_digest("clin-token"): "clinician"},
-        plain={"integration": SecretStr("int-token")},
+def tokens() -> StaticTokens:
+    return StaticTokens(
+        [
+            StaticToken(subject="dr-hale", role="clinician", sha256=token_digest("clin-token")),
+            StaticToken(subject="portal", role="integration", token="int-token"),
+        ]
     )
-    app = FastAPI()
-
-    @app.get("/clinical", dependencies=[Depends(require_role(lambda: tokens, ["clinician"]))])
-    def clinical() -> dict[str, bool]:
-        return {"ok": True}
-
-    return TestClient(app)
 
 
-def test_missing_token_is_401():
-    response = make_client().get("/clinical")
-    assert response.status_code == 401
-    assert "missing bearer token" in response.json()["detail"]
+async def test_a_configured_token_is_its_subject_and_role():
+    assert await tokens().caller_of("clin-token") == Caller("dr-hale", "clinician")
+    assert await tokens().caller_of("int-token") == Caller("portal", "integration")
 
 
-def test_unknown_token_is_401():
-    response = make_client().get("/clinical", headers={"Authorization": "Bearer nope"})
-    assert response.status_code == 401
+async def test_an_unknown_token_is_nobody():
+    assert await tokens().caller_of("guess") is None
 
 
-def test_wrong_role_is_403_naming_the_role():
-    response = make_client().get("/clinical", headers={"Authorization": "Bearer int-token"})
-    assert response.status_code == 403
-    assert "integration" in response.json()["detail"]
+async def test_only_digests_are_kept():
+    assert "int-token" not in repr(vars(tokens()))
 
 
-def test_right_role_passes():
-    response = make_client().get("/clinical", headers={"Authorization": "Bearer clin-token"})
-    assert response.status_code == 200
-
-
-def test_only_digests_are_kept():
-    tokens = TokenRoles(hashes={}, plain={"integration": SecretStr("int-token")})
-    assert "int-token" not in repr(vars(tokens))
+@pytest.mark.parametrize(
+    "token",
+    [
+        {"subject": "a", "role": "clinician"},  # neither digest nor token
+        {"subject": "a", "role": "clinician", "token": "t", "sha256": "0" * 64},  # both
+        {"subject": "a", "role": "admin", "token": "t"},  # no such role
+        {"subject": "a b", "role": "clinician", "token": "t"},  # not an id
+        {"subject": "a", "role": "clinician", "sha256": "not-hex"},
+    ],
+)
+def test_a_token_setting_must_say_who_which_role_and_one_secret(token):
+    with pytest.raises(ValidationError):
+        StaticToken.model_validate(token)

@@ -38,4 +38,4 @@ def create_app(settings: FollowupSettings | None = None, *, clock: Clock | None 
     settings = settings or FollowupSettings()
     protocol = load_protocol(settings.protocol_id, settings.protocol_version)
     runtime = ServiceRuntime(definition(settings, protocol), settings, clock=clock)
-    return create_http_app(runtime, api.routers(runtime, protocol, settings))
+    return create_http_app(runtime, api.routers(runtime, protocol, settings), access=api.ACCESS)

@@ -25,8 +25,3 @@ class FollowupSettings(ServiceSettings):
         default_factory=lambda: [SafetyAction.STOP],
         description="Safety-alert actions serious enough to require a clinical review.",
     )
-    patient_view_roles: list[str] = Field(
-        default_factory=lambda: ["clinician", "integration", "operator"],
-        description="Bearer-token roles that may read GET /v1/patients/{id} (operators too: "
-        "follow-up's view names no personal detail).",
-    )

@@ -8,9 +8,16 @@ from carepath_contracts import TreatmentProtocol
 from carepath_infusion import fhir
 from carepath_infusion.settings import InfusionSettings
 from carepath_infusion.views import PatientView, read_patient, unknown_patient
+from carepath_runtime.access import AccessTable, allow
 from carepath_runtime.fhir import fhir_router
-from carepath_runtime.patient_view import patient_view_router
+from carepath_runtime.patient_view import PATIENT_VIEW_ROUTE, patient_view_router
 from carepath_runtime.service import ServiceRuntime
+
+ACCESS: AccessTable = {
+    PATIENT_VIEW_ROUTE: allow("clinician", "integration"),
+    "GET /v1/patients/{patient_id}/fhir": allow("clinician"),
+}
+"""Who may call which route (the runtime adds /metrics and /asyncapi)."""
 
 
 def routers(
@@ -21,7 +28,6 @@ def routers(
         view=PatientView,
         read=read_patient,
         not_found=unknown_patient,
-        roles=settings.patient_view_roles,
         tag="patients",
         description="The patient's course, each session's state and its history, oldest first.",
     )

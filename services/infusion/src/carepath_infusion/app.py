@@ -39,4 +39,4 @@ def create_app(settings: InfusionSettings | None = None, *, clock: Clock | None 
     settings = settings or InfusionSettings()
     protocol = load_protocol(settings.protocol_id, settings.protocol_version)
     runtime = ServiceRuntime(definition(settings, protocol), settings, clock=clock)
-    return create_http_app(runtime, api.routers(runtime, protocol, settings))
+    return create_http_app(runtime, api.routers(runtime, protocol, settings), access=api.ACCESS)

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import IntegrityError
 
@@ -14,10 +14,28 @@ from carepath_intake.forms import ReferralForm, ReviewForm, ScreeningForm, Withd
 from carepath_intake.ids import new_pathway_id, new_patient_id
 from carepath_intake.settings import IntakeSettings
 from carepath_intake.views import PatientView, ReferralReply, read_patient, unknown_patient
-from carepath_runtime.auth import require_role
+from carepath_runtime.access import FORM_BODY_LIMIT, AccessTable, allow
+from carepath_runtime.auth import CurrentCaller
 from carepath_runtime.fhir import fhir_router
-from carepath_runtime.patient_view import PatientIdPath, patient_view_router
+from carepath_runtime.openapi import CONFLICT, NOT_FOUND
+from carepath_runtime.patient_view import PATIENT_VIEW_ROUTE, PatientIdPath, patient_view_router
 from carepath_runtime.service import ServiceRuntime
+
+ACCESS: AccessTable = {
+    "POST /v1/referrals": allow("clinician", "integration", body_limit=FORM_BODY_LIMIT),
+    "POST /v1/patients/{patient_id}/screening": allow(
+        "clinician", "integration", body_limit=FORM_BODY_LIMIT
+    ),
+    "POST /v1/patients/{patient_id}/review": allow("clinician", body_limit=FORM_BODY_LIMIT),
+    "POST /v1/patients/{patient_id}/withdraw": allow(
+        "clinician", "integration", body_limit=FORM_BODY_LIMIT
+    ),
+    PATIENT_VIEW_ROUTE: allow("clinician", "integration"),
+    "GET /v1/patients/{patient_id}/fhir": allow("clinician"),
+}
+"""Who may call which route (the runtime adds /metrics and /asyncapi)."""
+
+FORM_REFUSALS = NOT_FOUND | CONFLICT
 
 REFUSAL_STATUS = {domain.UnknownPatientError: status.HTTP_404_NOT_FOUND}
 """Refusals other than these contradict the record or the patient's status: 409 Conflict."""
@@ -37,8 +55,6 @@ def refusals_as_http_errors() -> Iterator[None]:
 def routers(
     runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: IntakeSettings
 ) -> list[APIRouter]:
-    form_role = Depends(require_role(lambda: runtime.tokens, settings.form_roles))
-    review_role = Depends(require_role(lambda: runtime.tokens, settings.review_roles))
     rules = handlers.rules_for(protocol, settings)
     read = partial(read_patient, personal_details_roles=settings.personal_details_roles)
     api = APIRouter(prefix="/v1", tags=["intake"])
@@ -51,12 +67,12 @@ def routers(
             raise HTTPException(status.HTTP_404_NOT_FOUND, unknown_patient(patient_id))
         return found
 
-    @api.post("/referrals", response_model=ReferralReply, status_code=201, dependencies=[form_role])
+    @api.post("/referrals", response_model=ReferralReply, status_code=201, responses=CONFLICT)
     async def post_referral(form: ReferralForm, response: Response) -> ReferralReply:
         """Open a pathway for a referral; the same external referral id again returns its ids."""
         today = runtime.clock.now().date()
         if form.date_of_birth > today:
-            raise _invalid_field(("date_of_birth",), f"{form.date_of_birth} is in the future")
+            raise _invalid_field(("date_of_birth",), "is in the future")
         try:
             transition = await _refer(runtime, form)
         except IntegrityError:
@@ -72,9 +88,14 @@ def routers(
             created=not transition.repeated,
         )
 
-    @api.post("/patients/{patient_id}/screening", response_model=PatientView, status_code=201)
+    @api.post(
+        "/patients/{patient_id}/screening",
+        response_model=PatientView,
+        status_code=201,
+        responses=FORM_REFUSALS,
+    )
     async def post_screening(
-        patient_id: PatientIdPath, form: ScreeningForm, response: Response, role: str = form_role
+        patient_id: PatientIdPath, form: ScreeningForm, response: Response, caller: CurrentCaller
     ) -> PatientView:
         """Screen a referred patient; the same form again answers 200, another one 409."""
         with refusals_as_http_errors():
@@ -83,37 +104,37 @@ def routers(
                 transition = await handlers.submit_screening(unit, patient_id, submission, rules)
         if transition.repeated:
             response.status_code = status.HTTP_200_OK
-        return await view(patient_id, role)
+        return await view(patient_id, caller.role)
 
-    @api.post("/patients/{patient_id}/review", response_model=PatientView)
+    @api.post("/patients/{patient_id}/review", response_model=PatientView, responses=FORM_REFUSALS)
     async def post_review(
-        patient_id: PatientIdPath, form: ReviewForm, role: str = review_role
+        patient_id: PatientIdPath, form: ReviewForm, caller: CurrentCaller
     ) -> PatientView:
-        """A clinician approves or declines a screening that needs review."""
-        review = domain.Review(
-            form.decision, form.reason_code, form.clinician_id, runtime.clock.now()
-        )
+        """A clinician approves or declines a screening that needs review; the reviewer is the
+        token's subject."""
+        review = domain.Review(form.decision, form.reason_code, caller.subject, runtime.clock.now())
         with refusals_as_http_errors():
             async with runtime.unit_of_work() as unit:
                 await handlers.decide_review(unit, patient_id, review)
-        return await view(patient_id, role)
+        return await view(patient_id, caller.role)
 
-    @api.post("/patients/{patient_id}/withdraw", response_model=PatientView)
+    @api.post(
+        "/patients/{patient_id}/withdraw", response_model=PatientView, responses=FORM_REFUSALS
+    )
     async def post_withdrawal(
-        patient_id: PatientIdPath, form: WithdrawalForm, role: str = form_role
+        patient_id: PatientIdPath, form: WithdrawalForm, caller: CurrentCaller
     ) -> PatientView:
         """The patient leaves the pathway; withdrawing again changes nothing."""
         with refusals_as_http_errors():
             async with runtime.unit_of_work() as unit:
                 await handlers.withdraw(unit, patient_id, form.reason_code, unit.now())
-        return await view(patient_id, role)
+        return await view(patient_id, caller.role)
 
     patient = patient_view_router(
         runtime,
         view=PatientView,
         read=read,
         not_found=unknown_patient,
-        roles=settings.patient_view_roles,
         tag="intake",
         description="Status, screening outcome and every reason; personal details for the "
         "roles allowed to see them (clinicians).",

@@ -31,4 +31,4 @@ def create_app(settings: IntakeSettings | None = None, *, clock: Clock | None = 
     settings = settings or IntakeSettings()
     protocol = load_protocol(settings.protocol_id, settings.protocol_version)
     runtime = ServiceRuntime(definition(settings, protocol), settings, clock=clock)
-    return create_http_app(runtime, api.routers(runtime, protocol, settings))
+    return create_http_app(runtime, api.routers(runtime, protocol, settings), access=api.ACCESS)

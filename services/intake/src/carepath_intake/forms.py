@@ -18,10 +18,19 @@ from carepath_contracts import (
     Vitals,
     WithdrawalReason,
 )
-from carepath_contracts.values import ClinicianId, HeightCm, WeightKg
+from carepath_contracts.values import HeightCm, WeightKg
 from carepath_intake.store import PersonalDetails
 
-PersonName = Annotated[str, Field(min_length=1, max_length=200)]
+TextField = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^\S(.*\S)?$",
+        description="Text without leading or trailing spaces.",
+    ),
+]
+"""Refused, not trimmed, when padded: the published schema says exactly what is accepted."""
 Phone = Annotated[
     str,
     Field(
@@ -44,20 +53,20 @@ Email = Annotated[
 class _Form(BaseModel):
     # A misspelt field must fail loudly: "weight" for "weight_kg" would otherwise read as
     # "no weight recorded" and screen the patient out.
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ReferralForm(_Form):
     """A referral with the patient's personal details, which stay in intake's database."""
 
     external_referral_id: ExternalReferralId
-    given_name: PersonName
-    family_name: PersonName
+    given_name: TextField
+    family_name: TextField
     date_of_birth: date
     phone: Phone
     email: Email
     responder_role: ResponderRole
-    agency: Annotated[str, Field(min_length=1, max_length=200, description="Employing agency.")]
+    agency: Annotated[TextField, Field(description="Employing agency.")]
     referral_source: ReferralSource
 
     def personal_details(self) -> PersonalDetails:
@@ -93,11 +102,10 @@ class ScreeningForm(_Form):
 
 
 class ReviewForm(_Form):
-    """A clinician's decision on a screening that needs review."""
+    """A clinician's decision on a screening that needs review (the reviewer is the caller)."""
 
     decision: ReviewDecision
     reason_code: ReviewReason
-    clinician_id: ClinicianId
 
 
 class WithdrawalForm(_Form):

@@ -13,13 +13,6 @@ class IntakeSettings(ServiceSettings):
 
     service_name: str = "intake"
     http_port: int = Field(8001, description="Port the HTTP server listens on.")
-    form_roles: list[str] = Field(
-        default_factory=lambda: ["clinician", "integration"],
-        description="Roles that may post referrals, screening forms and withdrawals.",
-    )
-    review_roles: list[str] = Field(
-        default_factory=lambda: ["clinician"],
-        description="Roles that may decide on a screening that needs review.",
     )
     personal_details_roles: list[str] = Field(
         default_factory=lambda: ["clinician"],

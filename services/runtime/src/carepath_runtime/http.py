@@ -4,23 +4,32 @@ import functools
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, PlainTextResponse
 
 from carepath_contracts import SERVICES, asyncapi_document
-from carepath_runtime.auth import require_role
+from carepath_runtime.access import OPERATIONS, AccessTable, unguarded
+from carepath_runtime.gate import RequestGate
+from carepath_runtime.openapi import NOT_FOUND, declare_security_and_errors
+from carepath_runtime.problems import bounded_validation_error
 from carepath_runtime.service import ServiceRuntime
-
-ALL_ROLES = ("clinician", "integration", "operator")
 
 # Built once per process: the document depends only on the contracts.
 _asyncapi_document = functools.cache(asyncapi_document)
 
 
 def create_http_app(
-    runtime: ServiceRuntime, routers: Sequence[APIRouter] = (), *, version: str = "1"
+    runtime: ServiceRuntime,
+    routers: Sequence[APIRouter] = (),
+    *,
+    access: AccessTable,
+    version: str = "1",
 ) -> FastAPI:
+    """The service's routes behind the request gate. `access` is the service's table of who
+    may call which of its routes (the runtime adds the rows of its own)."""
     name = runtime.definition.name
+    table = {**OPERATIONS, **access}
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -32,14 +41,14 @@ def create_http_app(
 
     app = FastAPI(title=f"Carepath {name}", version=version, lifespan=lifespan)
     app.state.runtime = runtime
-    any_role = Depends(require_role(lambda: runtime.tokens, ALL_ROLES))
+    app.add_exception_handler(RequestValidationError, bounded_validation_error)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
         """The process is alive."""
         return {"status": "alive", "service": name}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"], responses={503: {"description": "Not ready."}})
     async def readyz() -> JSONResponse:
         """Broker connected, database reachable, partitions assigned."""
         checks = await runtime.readiness()
@@ -48,13 +57,15 @@ def create_http_app(
             {"ready": ready, "service": name, "checks": checks}, status_code=200 if ready else 503
         )
 
-    @app.get("/metrics", tags=["operations"], dependencies=[any_role])
-    async def metrics() -> Response:
+    @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)
+    async def metrics() -> PlainTextResponse:
         """Prometheus exposition."""
         await runtime.refresh_gauges()
-        return Response(runtime.metrics.exposition(), media_type="text/plain; version=0.0.4")
+        return PlainTextResponse(
+            runtime.metrics.exposition(), media_type="text/plain; version=0.0.4"
+        )
 
-    @app.get("/asyncapi", tags=["operations"], dependencies=[any_role])
+    @app.get("/asyncapi", tags=["operations"], responses=NOT_FOUND)
     async def asyncapi() -> JSONResponse:
         """AsyncAPI 3 document of this service's topics and events (contracts/asyncapi/)."""
         if name not in SERVICES:
@@ -63,4 +74,8 @@ def create_http_app(
 
     for router in routers:
         app.include_router(router)
+    app.add_middleware(RequestGate, access=table, authenticator=lambda: runtime.authenticator)
+    declare_security_and_errors(app, table)
+    if missing := unguarded(app, table):
+        raise ValueError(f"routes without a row in the access table: {', '.join(missing)}")
     return app

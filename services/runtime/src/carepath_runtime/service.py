@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from carepath_contracts import carepath_source
 from carepath_runtime import schema_migrations
-from carepath_runtime.auth import TokenRoles
+from carepath_runtime.auth import Authenticator, StaticTokens
 from carepath_runtime.broker import create_broker, subscribe_processor
 from carepath_runtime.clock import Clock, ManualClock, SystemClock
 from carepath_runtime.consumer import EventProcessor, Handler, Prefetch, RetryPolicy
@@ -73,7 +73,7 @@ class ServiceRuntime:
         self.clock = clock or _clock_for(settings)
         self.source = carepath_source(definition.name)
         self.metrics = ServiceMetrics(definition.name)
-        self.tokens = TokenRoles(hashes=settings.token_hashes, plain=settings.tokens)
+        self.authenticator = Authenticator(StaticTokens(settings.tokens))
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
         self.read_sessions = create_read_sessionmaker(self.engine)

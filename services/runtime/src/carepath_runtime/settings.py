@@ -4,10 +4,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
+from carepath_runtime.auth import StaticToken
 from carepath_runtime.bus import Bus, BusSecurityFields
 
 
@@ -79,18 +80,12 @@ class ServiceSettings(BusSecurityFields, BaseSettings):
     protocol_version: int = Field(
         DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of that treatment protocol."
     )
-    patient_view_roles: list[str] = Field(
-        default_factory=lambda: ["clinician", "integration"],
-        description="Bearer-token roles that may read GET /v1/patients/{id}.",
-    )
     log_level: str = Field("INFO", description="Log level of the service's JSON logs.")
-    token_hashes: dict[str, str] = Field(
-        default_factory=dict,
-        description="Bearer tokens as {sha256 hex of token: role}; roles are per service.",
-    )
-    tokens: dict[str, SecretStr] = Field(
-        default_factory=dict,
-        description="Plain bearer tokens as {role: token}; hashed at start-up, never stored.",
+    tokens: list[StaticToken] = Field(
+        default_factory=list,
+        description='Static bearer tokens as JSON: [{"subject": who, "role": clinician|'
+        'integration|operator, "sha256": hex digest of the token}, ...] ("token" instead '
+        'of "sha256": the plain token, for development only).',
     )
 
     @property

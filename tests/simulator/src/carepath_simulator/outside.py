@@ -35,11 +35,8 @@ class ReferralPortal:
         return await self._post(f"/v1/patients/{patient_id}/screening", form, self._integration)
 
     async def approve(self, patient_id: str) -> None:
-        form = {
-            "decision": "approved",
-            "reason_code": "caution_managed",
-            "clinician_id": "clin-sim-01",
-        }
+        # The reviewing clinician is the clinician token's subject.
+        form = {"decision": "approved", "reason_code": "caution_managed"}
         await self._post(f"/v1/patients/{patient_id}/review", form, self._clinician)
 
     async def withdraw(self, patient_id: str) -> None:

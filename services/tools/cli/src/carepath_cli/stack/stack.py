@@ -233,7 +233,7 @@ class LocalStack:
             prefix + "HTTP_PORT": str(port),
             prefix + "CLOCK": state.clock,
             prefix + "CREATE_TOPICS": "false",
-            prefix + "TOKENS": json.dumps(state.tokens),
+            prefix + "TOKENS": json.dumps(static_tokens(state.tokens)),
             prefix + "TOPIC_PREFIX": state.topic_prefix,
             prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
         }
@@ -278,6 +278,13 @@ class LocalStack:
 
     def _save(self, state: StackState) -> None:
         self.state_file.write_text(json.dumps(asdict(state), indent=2))
+
+
+def static_tokens(tokens: dict[str, str]) -> list[dict[str, str]]:
+    """The stack's token per role as the services' token setting: held by `local-<role>`."""
+    return [
+        {"subject": f"local-{role}", "role": role, "token": token} for role, token in tokens.items()
+    ]
 
 
 def _ready(service: ServiceProcess) -> bool:
