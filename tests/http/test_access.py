@@ -1,11 +1,58 @@
-"""Least privilege: who may call which route (issue 15, finding 3)."""
+"""Least privilege: every route of every service answers each role as its access table says
+(issue 15, finding 3: the operator read clinical data on follow-up)."""
 
-from .services import app_of, client_of, migrated
+import pytest
+
+from .services import APPS, ROLES, app_of, client_of, migrated
+
+PATIENT = "p-0123456789abcdef"
 
 
-async def test_the_operator_reads_no_patient_in_any_service(tmp_path):
-    for service in ("intake", "infusion", "followup"):
-        app = await migrated(app_of(service, tmp_path))
-        async with client_of(app, "operator") as client:
-            response = await client.get("/v1/patients/p-0123456789abcdef")
-        assert response.status_code == 403, service
+def guarded_rows(app) -> list[tuple[str, str, frozenset[str]]]:
+    rows = []
+    for key, access in app.state.access.items():
+        if not access.public:
+            method, path = key.split(" ", 1)
+            rows.append((method, path.replace("{patient_id}", PATIENT), access.roles))
+    return rows
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+async def test_every_route_answers_every_role_as_the_table_says(tmp_path, service):
+    app = await migrated(app_of(service, tmp_path))
+    rows = guarded_rows(app)
+    answers = {}
+    for role in (None, *ROLES):
+        async with client_of(app, role) as client:
+            for method, path, _ in rows:
+                body = {"json": {}} if method == "POST" else {}
+                answers[role, method, path] = (
+                    await client.request(method, path, **body)
+                ).status_code
+
+    assert rows, "the table guards no route"
+    for method, path, roles in rows:
+        assert answers[None, method, path] == 401, (method, path)
+        for role in ROLES:
+            got = answers[role, method, path]
+            assert (got == 403) == (role not in roles), (role, method, path, got)
+            assert got != 401, (role, method, path)
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+async def test_the_operator_sees_metrics_and_no_patient(tmp_path, service):
+    app = await migrated(app_of(service, tmp_path))
+    async with client_of(app, "operator") as client:
+        patient = await client.get(f"/v1/patients/{PATIENT}")
+        metrics = await client.get("/metrics")
+
+    assert (patient.status_code, metrics.status_code) == (403, 200)
+    assert "carepath_" in metrics.text
+
+
+@pytest.mark.parametrize("service", sorted(APPS))
+async def test_health_readiness_and_the_api_description_need_no_token(tmp_path, service):
+    async with client_of(app_of(service, tmp_path)) as client:
+        statuses = [(await client.get(path)).status_code for path in ("/healthz", "/openapi.json")]
+
+    assert statuses == [200, 200]

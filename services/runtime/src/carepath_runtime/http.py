@@ -41,6 +41,7 @@ def create_http_app(
 
     app = FastAPI(title=f"Carepath {name}", version=version, lifespan=lifespan)
     app.state.runtime = runtime
+    app.state.access = table
     app.add_exception_handler(RequestValidationError, bounded_validation_error)
 
     @app.get("/healthz", tags=["operations"])
