@@ -32,14 +32,14 @@ def _screening(**changes) -> dict:
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("systolic_mmhg", 39, "systolic_mmhg: 39 must be at least 40"),
-        ("systolic_mmhg", 301, "systolic_mmhg: 301 must be at most 300"),
-        ("diastolic_mmhg", 19, "diastolic_mmhg: 19 must be at least 20"),
-        ("diastolic_mmhg", 201, "diastolic_mmhg: 201 must be at most 200"),
-        ("heart_rate_bpm", 19, "heart_rate_bpm: 19 must be at least 20"),
-        ("heart_rate_bpm", 301, "heart_rate_bpm: 301 must be at most 300"),
-        ("spo2_percent", 49, "spo2_percent: 49 must be at least 50"),
-        ("spo2_percent", 101, "spo2_percent: 101 must be at most 100"),
+        ("systolic_mmhg", 39, "systolic_mmhg: must be at least 40"),
+        ("systolic_mmhg", 301, "systolic_mmhg: must be at most 300"),
+        ("diastolic_mmhg", 19, "diastolic_mmhg: must be at least 20"),
+        ("diastolic_mmhg", 201, "diastolic_mmhg: must be at most 200"),
+        ("heart_rate_bpm", 19, "heart_rate_bpm: must be at least 20"),
+        ("heart_rate_bpm", 301, "heart_rate_bpm: must be at most 300"),
+        ("spo2_percent", 49, "spo2_percent: must be at least 50"),
+        ("spo2_percent", 101, "spo2_percent: must be at most 100"),
     ],
 )
 def test_physiologically_impossible_vitals_are_rejected(field, value, message):
@@ -51,7 +51,7 @@ def test_physiologically_impossible_vitals_are_rejected(field, value, message):
 @pytest.mark.parametrize(("weight", "bound"), [(29.9, "at least 30"), (400.5, "at most 400")])
 def test_body_weight_must_be_possible(weight, bound):
     assert _problems(ScreeningSubmitted, **_screening(weight_kg=weight)) == [
-        f"weight_kg: {weight} must be {bound}"
+        f"weight_kg: must be {bound}"
     ]
 
 
@@ -60,7 +60,7 @@ def test_pcl5_items_must_be_exactly_twenty_and_each_zero_to_four():
         "pcl5_items: PCL-5 needs exactly 20 items, got 19 (item 20 missing)"
     ]
     assert _problems(ScreeningSubmitted, **_screening(pcl5_items=[2] * 12 + [-1] + [2] * 7)) == [
-        "pcl5_items[12]: item 13 is -1, must be at least 0"
+        "pcl5_items[12]: item 13 must be at least 0"
     ]
 
 
@@ -75,7 +75,7 @@ def test_history_and_medication_codes_are_deduplicated_and_sorted():
 def test_unknown_codes_are_rejected_with_the_allowed_values():
     (problem,) = _problems(ScreeningSubmitted, **_screening(history=["headache"]))
 
-    assert problem.startswith("history[0]: item 1 is 'headache', must be one of 'psychosis'")
+    assert problem.startswith("history[0]: item 1 must be one of 'psychosis'")
 
 
 def test_deferral_needs_at_least_one_reason():

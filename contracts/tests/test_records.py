@@ -141,7 +141,7 @@ def test_an_out_of_range_item_names_the_item_and_the_bound():
     document = _example_document("carepath.followup.assessment-submitted.v1")
     document["data"]["items"][6] = 5
 
-    assert _decode_error(document).problems == ("data.items[6]: item 7 is 5, must be at most 4",)
+    assert _decode_error(document).problems == ("data.items[6]: item 7 must be at most 4",)
 
 
 def test_iesr_needs_twenty_two_items():
@@ -168,8 +168,8 @@ def test_impossible_vitals_name_the_field_and_the_bound():
     document["data"]["vitals"]["spo2_percent"] = 30
 
     assert _decode_error(document).problems == (
-        "data.vitals.systolic_mmhg: 350 must be at most 300",
-        "data.vitals.spo2_percent: 30 must be at least 50",
+        "data.vitals.systolic_mmhg: must be at most 300",
+        "data.vitals.spo2_percent: must be at least 50",
     )
 
 
@@ -181,7 +181,7 @@ def test_a_missing_field_and_an_unknown_code_are_both_reported():
     problems = _decode_error(document).problems
 
     assert "data.session_id: is required but missing" in problems
-    assert "data.action: 'panic' must be one of 'pause', 'stop' or 'notify'" in problems
+    assert "data.action: must be one of 'pause', 'stop' or 'notify'" in problems
 
 
 def test_a_naive_timestamp_in_the_data_is_rejected():
@@ -190,7 +190,8 @@ def test_a_naive_timestamp_in_the_data_is_rejected():
 
     (problem,) = _decode_error(document).problems
 
-    assert problem.startswith("data.measured_at: '2025-03-03T09:20:00' has no timezone")
+    assert problem.startswith("data.measured_at: has no timezone")
+    assert "2025-03-03T09:20:00" not in problem
 
 
 def test_envelope_problems_are_invalid_events_too():
@@ -200,7 +201,9 @@ def test_envelope_problems_are_invalid_events_too():
 
     problems = _decode_error(document).problems
 
-    assert problems[0].startswith("subject: 'Jane Doe' must match")
+    # The value is never repeated: it may be personal, and problems go into headers and logs.
+    assert problems[0].startswith("subject: must match")
+    assert "Jane" not in " ".join(problems)
     assert problems[1] == "correlationid: is required but missing"
 
 

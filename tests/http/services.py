@@ -2,6 +2,7 @@
 no broker (authentication, validation and reads answer without one)."""
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -33,12 +34,13 @@ def token_settings() -> dict:
     }
 
 
-def app_of(service: str, folder: Path) -> FastAPI:
+def app_of(service: str, folder: Path, **overrides: Any) -> FastAPI:
     settings_class, create_app = APPS[service]
     settings = settings_class(
         database_url=f"sqlite+aiosqlite:///{folder / service}.db",
         kafka_bootstrap_servers="127.0.0.1:1",
         **token_settings(),
+        **overrides,
     )
     return create_app(settings)
 

@@ -3,7 +3,9 @@
 
 import pytest
 
-from .services import APPS, ROLES, app_of, client_of, migrated
+from carepath_testing.oidc_issuer import AUDIENCE, serving_issuer
+
+from .services import APPS, ROLES, TOKENS, app_of, client_of, migrated
 
 PATIENT = "p-0123456789abcdef"
 
@@ -56,3 +58,28 @@ async def test_health_readiness_and_the_api_description_need_no_token(tmp_path, 
         statuses = [(await client.get(path)).status_code for path in ("/healthz", "/openapi.json")]
 
     assert statuses == [200, 200]
+
+
+async def test_an_openid_connect_access_token_acts_as_its_subject_in_its_role(tmp_path):
+    with serving_issuer() as issuer:
+        app = await migrated(
+            app_of("intake", tmp_path, oidc_issuer=issuer.url, oidc_audience=AUDIENCE)
+        )
+        async with client_of(app) as client:
+
+            async def status(token: str, path: str) -> int:
+                headers = {"Authorization": f"Bearer {token}"}
+                return (await client.get(path, headers=headers)).status_code
+
+            operator = issuer.token(roles=["operator"])
+            expired = issuer.token(roles=["operator"], exp=1)
+            clinician = issuer.token(roles=["clinician"])
+            statuses = [
+                await status(operator, "/metrics"),
+                await status(expired, "/metrics"),
+                await status(clinician, "/metrics"),
+                await status(clinician, f"/v1/patients/{PATIENT}"),
+                await status(TOKENS["operator"], "/metrics"),  # static tokens still work
+            ]
+
+    assert statuses == [200, 401, 403, 404, 200]

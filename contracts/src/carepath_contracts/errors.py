@@ -48,7 +48,8 @@ class InvalidEventError(ContractError):
 
 
 def describe_validation_error(error: ValidationError) -> list[str]:
-    """One `path: what is wrong` line per pydantic error, naming the bound that was broken."""
+    """One `path: what is wrong` line per pydantic error, naming the bound that was broken
+    and never the value."""
     return [f"{_path(detail['loc'])}: {_explain(detail)}" for detail in error.errors()]
 
 
@@ -84,6 +85,8 @@ def _plain(bound: object) -> object:
 
 
 def _explain(detail: ErrorDetails) -> str:
+    """What is wrong, by the field's bounds; never the value sent, which may be personal
+    (these messages go into dead-letter headers and logs)."""
     kind = detail["type"]
     ctx = detail.get("ctx", {})
     given = detail.get("input")
@@ -92,13 +95,13 @@ def _explain(detail: ErrorDetails) -> str:
     if kind == "value_error":
         return str(ctx.get("error", detail["msg"]))
     if kind == "timezone_aware":
-        return f"{given!r} has no timezone; send UTC with an offset (e.g. 2025-03-01T09:00:00Z)"
+        return "has no timezone; send UTC with an offset (e.g. 2025-03-01T09:00:00Z)"
     bound = _bound_phrase(kind, ctx)
     if bound is None:
-        return f"{detail['msg']} (got {given!r})"
-    if kind in {"too_short", "too_long"}:
-        return f"{bound}, got {len(given) if hasattr(given, '__len__') else given!r}"
+        return f"{detail['msg']} ({kind})"
+    if kind in {"too_short", "too_long"} and hasattr(given, "__len__"):
+        return f"{bound}, got {len(given)}"
     index = detail["loc"][-1] if detail["loc"] else None
     if isinstance(index, int):
-        return f"item {index + 1} is {given!r}, {bound}"
-    return f"{given!r} {bound}"
+        return f"item {index + 1} {bound}"
+    return bound

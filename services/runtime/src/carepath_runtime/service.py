@@ -28,6 +28,7 @@ from carepath_runtime.database import (
 from carepath_runtime.deadletters import DeadLetterQueue
 from carepath_runtime.inbox import forget_older_than
 from carepath_runtime.metrics import ServiceMetrics
+from carepath_runtime.oidc import OidcVerifier
 from carepath_runtime.outbox import OutboxRelay, retention_cutoff, unsent_count
 from carepath_runtime.publisher import KafkaRecordPublisher, RecordPublisher
 from carepath_runtime.scheduler import TimerScheduler
@@ -73,7 +74,10 @@ class ServiceRuntime:
         self.clock = clock or _clock_for(settings)
         self.source = carepath_source(definition.name)
         self.metrics = ServiceMetrics(definition.name)
-        self.authenticator = Authenticator(StaticTokens(settings.tokens))
+        oidc = settings.oidc
+        self.authenticator = Authenticator(
+            StaticTokens(settings.tokens), OidcVerifier(oidc) if oidc else None
+        )
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
         self.read_sessions = create_read_sessionmaker(self.engine)

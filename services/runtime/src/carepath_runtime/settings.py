@@ -8,8 +8,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
-from carepath_runtime.auth import StaticToken
+from carepath_runtime.auth import Role, StaticToken
 from carepath_runtime.bus import Bus, BusSecurityFields
+from carepath_runtime.oidc import OidcConfig
 
 
 class ServiceSettings(BusSecurityFields, BaseSettings):
@@ -92,6 +93,42 @@ class ServiceSettings(BusSecurityFields, BaseSettings):
     def bus(self) -> Bus:
         """The Kafka cluster and this service's principal there (see `carepath_runtime.bus`)."""
         return self.bus_at(self.kafka_bootstrap_servers)
+
+    oidc_issuer: str = Field(
+        "",
+        description="OpenID Connect issuer whose access tokens are accepted (e.g. "
+        "https://keycloak.example/realms/carepath); empty: static tokens only.",
+    )
+    oidc_audience: str = Field("", description="Audience an access token must be issued for.")
+    oidc_jwks_url: str = Field(
+        "", description="The issuer's JWKS URL; empty: from its OpenID configuration."
+    )
+    oidc_subject_claim: str = Field("sub", description="Claim naming who holds the token.")
+    oidc_roles_claim: str = Field(
+        "roles",
+        description="Claim holding role names, dotted for nested claims (Entra ID app roles: "
+        "roles; Keycloak realm roles: realm_access.roles).",
+    )
+    oidc_role_map: dict[str, Role] = Field(
+        default_factory=dict,
+        description='Token role names to Carepath roles, e.g. {"Carepath.Clinician": '
+        '"clinician"}; empty: the token names clinician, integration or operator itself.',
+    )
+
+    @property
+    def oidc(self) -> OidcConfig | None:
+        if not self.oidc_issuer:
+            return None
+        if not self.oidc_audience:
+            raise ValueError("oidc_audience must be set with oidc_issuer")
+        return OidcConfig(
+            issuer=self.oidc_issuer,
+            audience=self.oidc_audience,
+            jwks_url=self.oidc_jwks_url,
+            subject_claim=self.oidc_subject_claim,
+            roles_claim=self.oidc_roles_claim,
+            role_map=self.oidc_role_map,
+        )
 
     @property
     def group_id(self) -> str:
