@@ -16,7 +16,13 @@ from carepath_runtime.fhir.resources import (
     reference,
     reference_to,
 )
-from carepath_runtime.fhir.route import FHIR_JSON, FHIR_VIEW_ROLES, FhirBundle, fhir_router
+from carepath_runtime.fhir.route import (
+    FHIR_JSON,
+    FHIR_ROUTE,
+    FHIR_VIEW_ROLES,
+    FhirBundle,
+    fhir_router,
+)
 from carepath_runtime.fhir.scores import questionnaire, questionnaire_response, score_observation
 from carepath_runtime.fhir.terminology import (
     ADVERSE_EVENT_SERIOUSNESS,
@@ -41,6 +47,7 @@ __all__ = [
     "CANONICAL_BASE",
     "CODE_SYSTEMS",
     "FHIR_JSON",
+    "FHIR_ROUTE",
     "FHIR_VIEW_ROLES",
     "FLAG_CATEGORY",
     "LOINC",
