@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
@@ -115,12 +115,16 @@ class ServiceSettings(BusSecurityFields, BaseSettings):
         '"clinician"}; empty: the token names clinician, integration or operator itself.',
     )
 
+    @model_validator(mode="after")
+    def _audience_with_issuer(self) -> "ServiceSettings":
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError("oidc_audience must be set with oidc_issuer")
+        return self
+
     @property
     def oidc(self) -> OidcConfig | None:
         if not self.oidc_issuer:
             return None
-        if not self.oidc_audience:
-            raise ValueError("oidc_audience must be set with oidc_issuer")
         return OidcConfig(
             issuer=self.oidc_issuer,
             audience=self.oidc_audience,
