@@ -30,6 +30,9 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         description=f"Carepath {settings.service_name} service",
         # FastStream logs every consumed batch ("Received", "Processed"): keep that at DEBUG.
         log_level=logging.DEBUG,
+        # Our logger, not FastStream's own (plain text with colour codes on stdout): its
+        # lines go through the root handler as JSON like every other line.
+        logger=logging.getLogger("carepath.faststream"),
     )
 
 

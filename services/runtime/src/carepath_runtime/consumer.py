@@ -28,6 +28,7 @@ from carepath_runtime.errors import (
     as_rule_violation,
     is_permanent,
     is_transient,
+    reason_of,
 )
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.unit_of_work import UnitOfWork
@@ -154,7 +155,7 @@ class EventProcessor:
                     record.offset,
                     self._dead_letters.topic,
                     type(error).__name__,
-                    error,
+                    reason_of(error),
                 )
         self._on_committed()
         self._metrics.handler_latency.observe(time.perf_counter() - started)

@@ -30,10 +30,14 @@ def create_engine(url: str) -> AsyncEngine:
     """An engine with safe settings for the URL's backend."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+        return create_async_engine(
+            url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True
+        )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, connect_args={"timeout": 30})
+    # hide_parameters: a database error's text (logged, dead-lettered) names the statement,
+    # never the values bound to it, which may be personal details.
+    engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
     _configure_sqlite(engine)
     return engine
 

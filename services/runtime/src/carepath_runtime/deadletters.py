@@ -14,6 +14,7 @@ from carepath_contracts.dead_letters import (
     ORIGINAL_TOPIC,
     SERVICE,
 )
+from carepath_runtime.errors import reason_of
 from carepath_runtime.publisher import RecordPublisher
 from carepath_runtime.records import OutgoingRecord
 
@@ -38,7 +39,7 @@ def dead_letter(
     headers.update(
         {
             ERROR_CLASS: type(error).__name__,
-            ERROR_MESSAGE: str(error)[:MAX_MESSAGE_CHARS] or repr(error),
+            ERROR_MESSAGE: reason_of(error)[:MAX_MESSAGE_CHARS] or type(error).__name__,
             ORIGINAL_TOPIC: record.topic,
             ORIGINAL_PARTITION: str(record.partition),
             ORIGINAL_OFFSET: str(record.offset),

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from carepath_contracts import ContractError
+from carepath_contracts.errors import describe_validation_error
 
 # PostgreSQL: serialization failure and deadlock. Two replicas may lock one patient's rows in
 # opposite orders; the database aborts one transaction, and retrying it succeeds.
@@ -72,3 +73,13 @@ def _sqlstate(error: DBAPIError) -> str | None:
 def is_permanent(error: BaseException) -> bool:
     """True when the message itself is at fault: it goes to the dead-letter topic."""
     return isinstance(error, PermanentError | ContractError | ValidationError)
+
+
+def reason_of(error: BaseException) -> str:
+    """What went wrong, for dead-letter headers and log lines: a validation error by field
+    and bound, never the values (pydantic's own text repeats each input, which may be a name
+    or a phone number)."""
+    if isinstance(error, ValidationError):
+        problems = describe_validation_error(error)
+        return f"invalid {error.title}: " + "; ".join(problems)
+    return str(error)

@@ -29,11 +29,21 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
+OWN_HANDLERS = ("faststream", "uvicorn", "uvicorn.error", "uvicorn.access")
+"""Loggers that libraries give a plain-text handler of their own (FastStream's with colour
+codes): theirs is removed and they go through the root's JSON handler."""
+
+
 def configure_logging(service: str, level: str = "INFO") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter(service))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name in OWN_HANDLERS:
+        library = logging.getLogger(name)
+        library.handlers.clear()
+        library.propagate = True
+    logging.captureWarnings(True)  # warnings as log lines, not plain text on stderr
     # aiokafka logs every reconnect attempt at INFO/ERROR; keep warnings and above.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)

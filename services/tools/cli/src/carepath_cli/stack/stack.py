@@ -146,6 +146,9 @@ class LocalStack:
                     f"port {port} (for {name}) is in use: stop whatever listens there "
                     "(`carepath down` if it is an earlier stack) and try again"
                 )
+        _private_folder(self.data_dir)
+        for existing in [*self.data_dir.glob("*.db*"), *self.data_dir.glob("*.json")]:
+            existing.chmod(0o600)  # files an earlier version left readable by others
         bootstrap, started_kafka = self._broker(progress)
         state = StackState(
             bootstrap=bootstrap,
@@ -163,7 +166,7 @@ class LocalStack:
         )
         if admin.secure:
             asyncio.run(grant_access(admin, self.topic_prefix, clock_control=True))
-        (self.data_dir / "logs").mkdir(parents=True, exist_ok=True)
+        _private_folder(self.data_dir / "logs")
         for name, port in self.ports.items():
             state.services.append(self._spawn(name, port, state))
             self._save(state)
@@ -219,10 +222,9 @@ class LocalStack:
         path = self.data_dir / "tokens.json"
         if path.exists():
             return json.loads(path.read_text())
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        _private_folder(self.data_dir)
         tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
-        path.write_text(json.dumps(tokens))
-        path.chmod(0o600)
+        _write_private(path, json.dumps(tokens))
         return tokens
 
     def _spawn(self, name: str, port: int, state: StackState) -> ServiceProcess:
@@ -246,7 +248,7 @@ class LocalStack:
                 prefix + "KAFKA_SSL_CA_FILE": str(bus.ca_file),
             }
         log = self.data_dir / "logs" / f"{name}.log"
-        with log.open("ab") as output:
+        with os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as output:
             process = subprocess.Popen(
                 [sys.executable, "-m", f"carepath_{name}"],
                 env=env,
@@ -254,6 +256,9 @@ class LocalStack:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                # What the service creates (its SQLite database, -wal and -shm files with the
+                # personal details) is readable by this user only.
+                umask=0o077,
             )
         return ServiceProcess(name=name, pid=process.pid, port=port, log=str(log))
 
@@ -277,7 +282,21 @@ class LocalStack:
             )
 
     def _save(self, state: StackState) -> None:
-        self.state_file.write_text(json.dumps(asdict(state), indent=2))
+        _write_private(self.state_file, json.dumps(asdict(state), indent=2))
+
+
+def _private_folder(path: Path) -> None:
+    """The stack's folder holds tokens and personal details: this user only (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)  # also when an earlier version made it world-readable
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Written 0600 from the start (never readable by others, not even for a moment)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    path.chmod(0o600)
 
 
 def static_tokens(tokens: dict[str, str]) -> list[dict[str, str]]:
