@@ -119,7 +119,8 @@ def test_needs_review_is_approved_then_treated(pathways):
     _, events = patient_events(pathways, Scenario.NEEDS_REVIEW_APPROVED)
     screened = [(e.data.outcome, e.data.final) for e in of(events, "patient-screened")]
     assert screened == [("needs_review", False), ("eligible", True)]
-    assert of(events, "patient-screened")[1].data.reviewed_by == "clin-sim-01"
+    # The reviewer is the subject of the clinician token the simulator used.
+    assert of(events, "patient-screened")[1].data.reviewed_by == "local-clinician"
     assert_full_course(events)
     assert of(events, "pathway-completed")
 
