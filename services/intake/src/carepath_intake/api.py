@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.exceptions import RequestValidationError
@@ -37,6 +38,12 @@ ACCESS: AccessTable = {
 
 FORM_REFUSALS = NOT_FOUND | CONFLICT
 
+
+def repeated(model: type) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a form posted again: nothing changed."""
+    return {200: {"model": model, "description": "The same form again: nothing changed."}}
+
+
 REFUSAL_STATUS = {domain.UnknownPatientError: status.HTTP_404_NOT_FOUND}
 """Refusals other than these contradict the record or the patient's status: 409 Conflict."""
 
@@ -67,7 +74,12 @@ def routers(
             raise HTTPException(status.HTTP_404_NOT_FOUND, unknown_patient(patient_id))
         return found
 
-    @api.post("/referrals", response_model=ReferralReply, status_code=201, responses=CONFLICT)
+    @api.post(
+        "/referrals",
+        response_model=ReferralReply,
+        status_code=201,
+        responses=CONFLICT | repeated(ReferralReply),
+    )
     async def post_referral(form: ReferralForm, response: Response) -> ReferralReply:
         """Open a pathway for a referral; the same external referral id again returns its ids."""
         today = runtime.clock.now().date()
@@ -92,7 +104,7 @@ def routers(
         "/patients/{patient_id}/screening",
         response_model=PatientView,
         status_code=201,
-        responses=FORM_REFUSALS,
+        responses=FORM_REFUSALS | repeated(PatientView),
     )
     async def post_screening(
         patient_id: PatientIdPath, form: ScreeningForm, response: Response, caller: CurrentCaller

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 from carepath_contracts import (
     ExternalReferralId,
@@ -53,7 +53,19 @@ Email = Annotated[
 class _Form(BaseModel):
     # A misspelt field must fail loudly: "weight" for "weight_kg" would otherwise read as
     # "no weight recorded" and screen the patient out.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: a JSON type the published schema does not allow is refused, not converted
+    # ("120" for a number, 0 for false); codes and dates come as JSON strings (`FromText`).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+FromText = Strict(False)
+"""For codes and dates, which JSON can only carry as strings."""
+
+
+class VitalsForm(Vitals):
+    """The contracts' vital signs, strictly typed as the form's other fields."""
+
+    model_config = ConfigDict(strict=True)
 
 
 class ReferralForm(_Form):
@@ -62,12 +74,12 @@ class ReferralForm(_Form):
     external_referral_id: ExternalReferralId
     given_name: TextField
     family_name: TextField
-    date_of_birth: date
+    date_of_birth: Annotated[date, FromText]
     phone: Phone
     email: Email
-    responder_role: ResponderRole
+    responder_role: Annotated[ResponderRole, FromText]
     agency: Annotated[TextField, Field(description="Employing agency.")]
-    referral_source: ReferralSource
+    referral_source: Annotated[ReferralSource, FromText]
 
     def personal_details(self) -> PersonalDetails:
         return PersonalDetails(
@@ -88,11 +100,11 @@ class ScreeningForm(_Form):
     """
 
     pcl5_items: Pcl5Items = Field(description="The 20 PCL-5 responses (0-4), item 1 first.")
-    vitals: Vitals
+    vitals: VitalsForm
     weight_kg: WeightKg
     height_cm: HeightCm
-    history: list[HistoryFlag] = Field(default_factory=list)
-    current_medications: list[Medication] = Field(default_factory=list)
+    history: list[Annotated[HistoryFlag, FromText]] = Field(default_factory=list)
+    current_medications: list[Annotated[Medication, FromText]] = Field(default_factory=list)
     consent_given: bool
     escort_named: bool
 
@@ -104,11 +116,11 @@ class ScreeningForm(_Form):
 class ReviewForm(_Form):
     """A clinician's decision on a screening that needs review (the reviewer is the caller)."""
 
-    decision: ReviewDecision
-    reason_code: ReviewReason
+    decision: Annotated[ReviewDecision, FromText]
+    reason_code: Annotated[ReviewReason, FromText]
 
 
 class WithdrawalForm(_Form):
     """The patient leaves the pathway."""
 
-    reason_code: WithdrawalReason
+    reason_code: Annotated[WithdrawalReason, FromText]

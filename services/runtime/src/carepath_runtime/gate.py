@@ -19,8 +19,9 @@ from carepath_runtime.access import AccessTable, RouteAccess
 from carepath_runtime.auth import Authenticator, Caller
 from carepath_runtime.problems import problem_body, validation_body
 
-ANY_CALLER = RouteAccess(frozenset(), body_limit=0)
-"""A path no route serves: 404/405 for an authenticated caller, 401 for anyone else."""
+ANY_CALLER = RouteAccess(frozenset())
+"""A path or method no route serves: 404/405 for an authenticated caller, 401 for anyone
+else (so an unauthenticated caller learns nothing about which routes exist)."""
 
 
 class _NotJsonNumber(ValueError):
@@ -55,6 +56,9 @@ class RequestGate:
             await _answer(send, 403, problem_body("this token may not do this"))
             return
         scope.setdefault("state", {})["caller"] = caller
+        if access is ANY_CALLER:  # the router answers 404 or 405 without reading the body
+            await self._app(scope, receive, send)
+            return
         declared = _content_length(scope)
         if declared is not None and declared > access.body_limit:
             await _answer(send, 413, problem_body(_too_large(access)))
