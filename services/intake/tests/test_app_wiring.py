@@ -54,3 +54,16 @@ def test_intake_consumes_its_inbound_topic_and_handles_every_type_on_it():
     assert len(inbound_types) == 4
     assert service.topics_to_create == {topic.name: topic.partitions for topic in ALL_TOPICS}
     assert (service.migrations / "intake_0001_initial.py").is_file()
+
+
+def test_a_setting_can_come_from_a_secret_file_named_like_its_variable(tmp_path):
+    # Compose mounts `secrets:` as files in /run/secrets; the name is the variable's.
+    (tmp_path / "CAREPATH_INTAKE_TOKENS").write_text(
+        '[{"subject": "portal", "role": "integration", "sha256": "' + "ab" * 32 + '"}]'
+    )
+
+    settings = IntakeSettings(_secrets_dir=tmp_path)
+
+    assert [(t.subject, t.role, t.sha256) for t in settings.tokens] == [
+        ("portal", "integration", "ab" * 32)
+    ]

@@ -13,10 +13,19 @@ from carepath_runtime.bus import Bus, BusSecurityFields
 from carepath_runtime.oidc import OidcConfig
 
 
+SECRETS_DIR = Path("/run/secrets")
+
+
 class ServiceSettings(BusSecurityFields, BaseSettings):
     """The runtime's settings; each service subclasses this with its own env prefix."""
 
-    model_config = SettingsConfigDict(env_prefix="CAREPATH_", extra="ignore")
+    # A setting may also come from a file named like its variable in /run/secrets (where
+    # compose mounts its `secrets:`), so that it is not in the container's environment.
+    model_config = SettingsConfigDict(
+        env_prefix="CAREPATH_",
+        extra="ignore",
+        secrets_dir=SECRETS_DIR if SECRETS_DIR.is_dir() else None,
+    )
 
     service_name: str = Field(description="Service name: intake, infusion or followup.")
     kafka_bootstrap_servers: str = Field(
