@@ -9,13 +9,13 @@ from carepath_infusion import fhir
 from carepath_infusion.settings import InfusionSettings
 from carepath_infusion.views import PatientView, read_patient, unknown_patient
 from carepath_runtime.access import AccessTable, allow
-from carepath_runtime.fhir import fhir_router
+from carepath_runtime.fhir import FHIR_ROUTE, FHIR_VIEW_ROLES, fhir_router
 from carepath_runtime.patient_view import PATIENT_VIEW_ROUTE, patient_view_router
 from carepath_runtime.service import ServiceRuntime
 
 ACCESS: AccessTable = {
     PATIENT_VIEW_ROUTE: allow("clinician", "integration"),
-    "GET /v1/patients/{patient_id}/fhir": allow("clinician"),
+    FHIR_ROUTE: allow(*FHIR_VIEW_ROLES),
 }
 """Who may call which route (the runtime adds /metrics and /asyncapi)."""
 

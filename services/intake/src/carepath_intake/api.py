@@ -17,7 +17,7 @@ from carepath_intake.settings import IntakeSettings
 from carepath_intake.views import PatientView, ReferralReply, read_patient, unknown_patient
 from carepath_runtime.access import FORM_BODY_LIMIT, AccessTable, allow
 from carepath_runtime.auth import CurrentCaller
-from carepath_runtime.fhir import fhir_router
+from carepath_runtime.fhir import FHIR_ROUTE, FHIR_VIEW_ROLES, fhir_router
 from carepath_runtime.openapi import CONFLICT, NOT_FOUND
 from carepath_runtime.patient_view import PATIENT_VIEW_ROUTE, PatientIdPath, patient_view_router
 from carepath_runtime.service import ServiceRuntime
@@ -32,7 +32,7 @@ ACCESS: AccessTable = {
         "clinician", "integration", body_limit=FORM_BODY_LIMIT
     ),
     PATIENT_VIEW_ROUTE: allow("clinician", "integration"),
-    "GET /v1/patients/{patient_id}/fhir": allow("clinician"),
+    FHIR_ROUTE: allow(*FHIR_VIEW_ROLES),
 }
 """Who may call which route (the runtime adds /metrics and /asyncapi)."""
 
