@@ -11,7 +11,6 @@ from aiokafka.errors import (
     KafkaConnectionError,
     TopicAuthorizationFailedError,
 )
-from pydantic import SecretStr
 
 from carepath_contracts import default_protocol, from_record
 from carepath_contracts.topics import (
@@ -28,7 +27,7 @@ from carepath_runtime.bus import Bus
 from carepath_runtime.topic_setup import create_topics, grant_access, wanted_topics
 from carepath_testing.kafka_io import produce, read_to_end, read_until
 from carepath_testing.secure_kafka import SecureKafka
-from carepath_testing.service import running
+from carepath_testing.service import running, static_tokens
 
 pytestmark = pytest.mark.kafka
 
@@ -123,7 +122,7 @@ def _settings(model, service: str, secured: SecureKafka, prefix: str, database_u
         consumer_group=f"{prefix}carepath-{service}",
         create_topics=False,  # topics and grants are the admin's set-up, not the service's
         database_url=database_url,
-        tokens={"integration": SecretStr(INTEGRATION_TOKEN)},
+        tokens=static_tokens({"integration": INTEGRATION_TOKEN}),
         outbox_poll_interval_s=0.2,
         shutdown_timeout_s=10,
     )

@@ -3,7 +3,6 @@ CarePlan, PCL-5 and IES-R answers (item numbers and scores only) with their scor
 as a Task; valid FHIR R4; clinicians only; 404 for a patient follow-up has not seen."""
 
 import pytest
-from pydantic import SecretStr
 
 from carepath_contracts import Instrument, Timepoint
 from carepath_followup import FollowupSettings, create_app
@@ -11,6 +10,7 @@ from carepath_followup.domain import assessment_id_for
 from carepath_runtime.clock import ManualClock
 from carepath_testing.fhir import resources_of, validate_bundle
 from carepath_testing.offline import consume, offline
+from carepath_testing.service import static_tokens
 
 from .builders import (
     HOUR,
@@ -32,7 +32,7 @@ IESR_ITEMS = [n % 5 for n in range(22)]
 async def followup(tmp_path):
     settings = FollowupSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'followup.db'}",
-        tokens={role: SecretStr(token) for role, token in TOKENS.items()},
+        tokens=static_tokens(TOKENS),
     )
     app = create_app(settings, clock=ManualClock(T0))
     async with offline(app, TOKENS["clinician"]) as client:

@@ -5,13 +5,13 @@ and an AdverseEvent, all valid FHIR R4; clinicians only; 404 for a patient witho
 from datetime import datetime, timedelta
 
 import pytest
-from pydantic import SecretStr
 
 from carepath_contracts import Vitals
 from carepath_infusion import InfusionSettings, create_app
 from carepath_runtime.clock import ManualClock
 from carepath_testing.fhir import resources_of, validate_bundle
 from carepath_testing.offline import consume, offline
+from carepath_testing.service import static_tokens
 
 from .builders import (
     MONDAY,
@@ -38,7 +38,7 @@ def clock():
 async def infusion(tmp_path, clock):
     settings = InfusionSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'infusion.db'}",
-        tokens={role: SecretStr(token) for role, token in TOKENS.items()},
+        tokens=static_tokens(TOKENS),
     )
     app = create_app(settings, clock=clock)
     async with offline(app, TOKENS["clinician"]) as client:

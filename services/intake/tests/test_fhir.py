@@ -6,13 +6,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
 from carepath_intake import IntakeSettings, create_app
 from carepath_runtime.clock import ManualClock
 from carepath_runtime.fhir import LOINC
 from carepath_runtime.schema_migrations import upgrade
 from carepath_testing.fhir import resources_of, validate_bundle
+from carepath_testing.service import static_tokens
 
 from .builders import NOW
 from .harness import referral_form, screening_form
@@ -25,7 +25,7 @@ async def intake(tmp_path) -> AsyncIterator[httpx.AsyncClient]:
     """Intake's routes, handlers and store on SQLite, as a clinician; the broker never starts."""
     settings = IntakeSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}",
-        tokens={role: SecretStr(token) for role, token in TOKENS.items()},
+        tokens=static_tokens(TOKENS),
     )
     app = create_app(settings, clock=ManualClock(NOW))
     runtime = app.state.runtime

@@ -12,7 +12,6 @@ from carepath_runtime.auth import Role, StaticToken
 from carepath_runtime.bus import Bus, BusSecurityFields
 from carepath_runtime.oidc import OidcConfig
 
-
 SECRETS_DIR = Path("/run/secrets")
 
 

@@ -1,6 +1,6 @@
 """Running a service's app inside a test: runtime started on the real broker, HTTP in-process."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import httpx
@@ -21,3 +21,10 @@ async def running(app: FastAPI, token: str | None = None) -> AsyncIterator[httpx
             yield client
     finally:
         await runtime.stop()
+
+
+def static_tokens(by_role: Mapping[str, str]) -> list[dict[str, str]]:
+    """A service's `tokens` setting from one plain token per role, held by `<role>-1`."""
+    return [
+        {"subject": f"{role}-1", "role": role, "token": token} for role, token in by_role.items()
+    ]
