@@ -4,12 +4,15 @@ builds it): every resource valid FHIR R4, every reference inside the Bundle, the
 details only in intake's Patient, and what each scenario must show."""
 
 import asyncio
+import json
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
+from typer.testing import CliRunner
 
 from carepath_cli.inspection.fhir import pathway_bundle
+from carepath_cli.main import app as carepath
 from carepath_simulator.scenarios import Scenario
 from carepath_testing.fhir import resources_of, validate_bundle
 
@@ -119,3 +122,19 @@ def test_a_withdrawn_patient_has_a_revoked_referral_and_care_plans(bundles):
     (request,) = resources_of(bundle, "ServiceRequest")
     assert request["status"] == "revoked"
     assert {plan["status"] for plan in resources_of(bundle, "CarePlan")} == {"revoked"}
+
+
+def test_the_carepath_fhir_command_prints_the_merged_bundle(stack, pathways, bundles):
+    result, _, _ = pathways
+    (patient,) = [p for p in result.patients if p.script.scenario == Scenario.SAFETY_ALERT]
+    urls = [f"--{name}={stack.service(name).url}" for name in SERVICES]
+    run = CliRunner().invoke(
+        carepath, ["fhir", "pathway", patient.patient_id, *urls],
+        env={"CAREPATH_CLINICIAN_TOKEN": stack.tokens["clinician"]},
+    )  # fmt: skip
+    assert run.exit_code == 0, run.output
+    printed = json.loads(run.stdout)
+    validate_bundle(printed, closed=True)
+    expected = bundles[Scenario.SAFETY_ALERT]
+    assert [e["fullUrl"] for e in printed["entry"]] == [e["fullUrl"] for e in expected["entry"]]
+    assert "Flag 1" in run.stderr
