@@ -2,8 +2,16 @@
 
 from typing import Any
 
-from carepath_contracts import from_record, to_record
+from aiokafka import ConsumerRecord
+
+from carepath_contracts import from_record, record_key, to_record
+from carepath_runtime.errors import PermanentError
 from carepath_runtime.records import OutgoingRecord
+
+
+class RecordKeyError(PermanentError):
+    """The record's key is not the event's patient: such a record may overtake or trail that
+    patient's other events (the key is what keeps one patient's events in one partition)."""
 
 
 def encode(event: Any, topic_prefix: str) -> OutgoingRecord:
@@ -20,3 +28,18 @@ def encode(event: Any, topic_prefix: str) -> OutgoingRecord:
 def decode(value: bytes | None, headers: Any) -> Any:
     """The event in a record; raises the contracts' named errors for a poison message."""
     return from_record(value or b"", headers)
+
+
+def decode_record(record: ConsumerRecord) -> Any:
+    """The event in a consumed record whose key is the event's subject (the patient id)."""
+    event = decode(record.value, record.headers)
+    if not record.key:
+        raise RecordKeyError(
+            "the record has no key; it must be the event's subject (the patient id)"
+        )
+    if record.key != record_key(event.subject):
+        # The key itself is not repeated: it is whatever the producer sent.
+        raise RecordKeyError(
+            "the record key differs from the event's subject; it must be the patient id"
+        )
+    return event

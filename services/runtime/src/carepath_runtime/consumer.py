@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from carepath_runtime import inbox
 from carepath_runtime.clock import Clock
-from carepath_runtime.codec import decode
+from carepath_runtime.codec import decode_record
 from carepath_runtime.database import transaction
 from carepath_runtime.deadletters import DeadLetterQueue
 from carepath_runtime.errors import (
@@ -129,7 +129,7 @@ class EventProcessor:
         failures: dict[int, BaseException] = {}
         for index, record in enumerate(records):
             try:
-                decoded.append(decode(record.value, record.headers))
+                decoded.append(decode_record(record))
             except Exception as error:
                 if not is_permanent(error):
                     raise
@@ -204,9 +204,16 @@ class EventProcessor:
             fresh = []
             for index, record, event in candidates:
                 if event.id in seen:
-                    handled.duplicates.append(event.type)
+                    if inbox.conflicts(seen[event.id], event):
+                        # Not a repeat: other content under a known id is set aside, never
+                        # silently dropped (nor handled, which would act on it twice).
+                        attempts.failures[index] = inbox.EventIdConflictError(event.id)
+                        self._metrics.failed.labels(kind="permanent").inc()
+                    else:
+                        handled.duplicates.append(event.type)
                     continue
-                seen.add(event.id)  # a record produced twice can arrive twice in one batch
+                # A record produced twice can arrive twice in one batch.
+                seen[event.id] = inbox.content_hash(event)
                 fresh.append((index, record, event))
             if self._prefetch and fresh:
                 await self._prefetch(unit, [event for _, _, event in fresh])

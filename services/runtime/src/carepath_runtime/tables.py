@@ -27,6 +27,8 @@ inbox = Table(
     Column("partition", Integer, nullable=False),
     Column("offset", BigInteger, nullable=False),
     Column("processed_at", UtcDateTime, nullable=False, index=True),
+    # SHA-256 of the event as decoded: an id seen again with other content is a conflict.
+    Column("content_hash", String(64), nullable=True),
 )
 
 outbox = Table(
