@@ -15,6 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from carepath_localkafka.deployment_credentials import write_deployment_credentials
+from carepath_runtime.bus import Bus
+from carepath_runtime.bus_grants import ADMIN, principals
+
 from .pathway import StackEndpoints, course_planned, screening_to_course_plan, settle
 from .stack import (
     REPO,
@@ -40,6 +44,12 @@ class RunningStack:
     endpoints: StackEndpoints
     urls: dict[str, str]
     timings: dict[str, float] = field(default_factory=dict)
+
+    def bus_as(self, principal: str) -> Bus:
+        """The stack's bus from the host, as one of its principals."""
+        return self.endpoints.kafka.as_principal(
+            principal, self.project.bus_secrets / "principals" / f"{principal}.password"
+        )
 
     def url(self, service: str, index: int = 1) -> str:
         return self.project.http_url(service, index)
@@ -84,7 +94,19 @@ def stack(compose_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     tokens = {role: secrets.token_urlsafe(24) for role in ROLES}
     kafka_port = free_port()
     write_env_file(env_file, kafka_host_port=kafka_port, tokens=tokens, controlled_clock=True)
-    project = ComposeProject(PROJECT, env_file)
+    # The smoke test runs the secure bus: TLS, SCRAM principals, ACLs (docker-compose.secure.yml).
+    bus_secrets = tmp_path_factory.mktemp("bus") / "secrets"
+    tls, _ = write_deployment_credentials(
+        bus_secrets, principals(clock_control=True), hostnames=("kafka", "localhost")
+    )
+    admin = Bus(
+        f"127.0.0.1:{kafka_port}",
+        "SASL_SSL",
+        ADMIN,
+        bus_secrets / "principals" / f"{ADMIN}.password",
+        tls.ca_certificate,
+    )
+    project = ComposeProject(PROJECT, env_file, bus_secrets)
     timings: dict[str, float] = {}
     # Left over from an interrupted run: containers, network and volumes of this project.
     project.run("down", "--volumes", "--remove-orphans", "--timeout", "5", check=False)
@@ -98,7 +120,10 @@ def stack(compose_engine: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
             with _timed(timings, "until every /readyz is 200"):
                 wait_ready(urls)
             endpoints = StackEndpoints(
-                intake_url=urls["intake"], bootstrap=f"127.0.0.1:{kafka_port}", tokens=tokens
+                intake_url=urls["intake"],
+                bootstrap=admin.bootstrap,
+                tokens=tokens,
+                bus=admin,
             )
             yield RunningStack(project, compose_engine, endpoints, urls, timings)
     finally:

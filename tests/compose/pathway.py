@@ -20,6 +20,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from carepath_contracts import default_protocol
 from carepath_contracts.topics import FOLLOWUP_EVENTS, INFUSION_EVENTS, INTAKE_EVENTS
+from carepath_runtime.bus import Bus
 
 POLL_S = 1.0  # how often the pathway trails are checked against their deadline
 
@@ -30,12 +31,18 @@ COURSE_PLANNED = "carepath.infusion.course-planned.v1"
 
 @dataclass(frozen=True)
 class StackEndpoints:
-    """What a driver needs: intake's URL, the host bootstrap, the tokens by role, the prefix."""
+    """What a driver needs: intake's URL, the host bootstrap, the tokens by role, the prefix,
+    and on a secured bus the admin principal (`bus`) and the credentials folder."""
 
     intake_url: str
     bootstrap: str
     tokens: Mapping[str, str]
     topic_prefix: str = ""
+    bus: Bus | None = None
+
+    @property
+    def kafka(self) -> Bus:
+        return self.bus or Bus(self.bootstrap)
 
 
 PathwayDriver = Callable[[StackEndpoints, int], Awaitable[list[str]]]
@@ -152,11 +159,9 @@ async def screening_to_course_plan(endpoints: StackEndpoints, count: int = 1) ->
     return patients
 
 
-async def read_all(bootstrap: str, topics: Sequence[str]) -> list[tuple[str, dict]]:
+async def read_all(bus: Bus, topics: Sequence[str]) -> list[tuple[str, dict]]:
     """Every record now on the topics, decoded as CloudEvents: (base topic name, event)."""
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False
-    )
+    consumer = AIOKafkaConsumer(**bus.client_options(), group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
         partitions = [
@@ -200,7 +205,7 @@ async def observe(
     """Every event now on `topics` about each patient (events are keyed by patient)."""
     wanted = {patient: Trail(patient) for patient in patient_ids}
     prefixed = [endpoints.topic_prefix + topic for topic in topics]
-    for topic, event in await read_all(endpoints.bootstrap, prefixed):
+    for topic, event in await read_all(endpoints.kafka, prefixed):
         trail = wanted.get(event.get("subject"))
         if trail is not None:
             trail.events.append(

@@ -23,6 +23,7 @@ POLL_S = 0.5  # how often /readyz is asked until its deadline
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 COMPOSE_FILE = DEPLOY / "docker-compose.yml"
+SECURE_COMPOSE_FILE = DEPLOY / "docker-compose.secure.yml"
 ENV_EXAMPLE = DEPLOY / ".env.example"
 ENGINE_SCRIPT = DEPLOY / "engine.sh"
 PODMAN_CONF = DEPLOY / "podman" / "containers.conf"
@@ -130,10 +131,12 @@ def engine_kind() -> str:
 
 @dataclass
 class ComposeProject:
-    """One compose project of deploy/docker-compose.yml, isolated by its project name."""
+    """One compose project of deploy/docker-compose.yml, isolated by its project name; with
+    `bus_secrets` (a folder of `carepath kafka credentials`) on the secure bus."""
 
     name: str
     env_file: Path
+    bus_secrets: Path | None = None
 
     def run(
         self, *args: str, timeout: float = 600, check: bool = True
@@ -146,11 +149,14 @@ class ComposeProject:
             str(DEPLOY),
             "--file",
             str(COMPOSE_FILE),
+            *(("--file", str(SECURE_COMPOSE_FILE)) if self.bus_secrets else ()),
             "--env-file",
             str(self.env_file),
             *args,
         ]
         environment = os.environ | {"CAREPATH_ENV_FILE": str(self.env_file)}
+        if self.bus_secrets:
+            environment["CAREPATH_BUS_SECRETS"] = str(self.bus_secrets)
         result = subprocess.run(
             command,
             capture_output=True,

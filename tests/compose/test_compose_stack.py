@@ -12,6 +12,8 @@ from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.coordinator.protocol import ConsumerProtocolMemberAssignment
 
 from carepath_contracts.topics import FOLLOWUP_EVENTS, INFUSION_INBOUND, INTAKE_EVENTS
+from carepath_runtime.bus import Bus
+from carepath_runtime.bus_grants import SIMULATOR
 from carepath_simulator.scenarios import Scenario
 from carepath_simulator.simulation import Simulation, StackAccess
 
@@ -128,6 +130,7 @@ async def test_whole_pathways_with_the_simulator(stack: RunningStack) -> None:
     """
     access = StackAccess(
         bootstrap=stack.endpoints.bootstrap,
+        bus=stack.bus_as(SIMULATOR),
         intake_url=stack.endpoints.intake_url,
         tokens=stack.endpoints.tokens,
         topic_prefix=stack.endpoints.topic_prefix,
@@ -139,7 +142,7 @@ async def test_whole_pathways_with_the_simulator(stack: RunningStack) -> None:
     assert outcomes == expected
     assert all(patient.finished for patient in result.patients)
     dead_letters = await read_all(
-        stack.endpoints.bootstrap, [f"carepath.{service}.dlq" for service in SERVICES]
+        stack.endpoints.kafka, [f"carepath.{service}.dlq" for service in SERVICES]
     )
     assert dead_letters == []
     trails = await observe(stack.endpoints, [p.patient_id for p in result.patients])
@@ -206,9 +209,9 @@ async def test_a_stopped_service_catches_up_and_a_killed_one_loses_nothing(
     wait_ready({"followup": stack.url("followup")})
 
 
-async def infusion_group_assignment(bootstrap: str) -> list[dict[str, set[int]]]:
+async def infusion_group_assignment(bus: Bus) -> list[dict[str, set[int]]]:
     """Each member of infusion's consumer group: {topic: partitions} it holds."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(**bus.client_options())
     await admin.start()
     try:
         [response] = await admin.describe_consumer_groups([INFUSION_GROUP])
@@ -239,7 +242,7 @@ async def test_two_infusion_replicas_split_the_partitions(stack: RunningStack, b
         # the three topics infusion reads, each partition exactly once.
         deadline = time.monotonic() + 60
         while True:
-            members = await infusion_group_assignment(stack.endpoints.bootstrap)
+            members = await infusion_group_assignment(stack.endpoints.kafka)
             if len(members) == 2 and all(members):
                 break
             assert time.monotonic() < deadline, f"group never settled on 2 members: {members}"

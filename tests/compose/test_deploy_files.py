@@ -11,11 +11,22 @@ from carepath_contracts.topics import ALL_TOPICS
 from carepath_followup.settings import FollowupSettings
 from carepath_infusion.settings import InfusionSettings
 from carepath_intake.settings import IntakeSettings
+from carepath_localkafka.deployment_credentials import write_deployment_credentials
 from carepath_localkafka.versions import KAFKA_DOCKER_IMAGE
+from carepath_runtime.bus_grants import principals
 from carepath_runtime.control_clock import CONTROL_TOPICS
 from carepath_runtime.topic_setup import wanted_topics
 
-from .stack import COMPOSE_FILE, DEPLOY, ENV_EXAMPLE, REPO, ROLES, compose_command, write_env_file
+from .stack import (
+    COMPOSE_FILE,
+    DEPLOY,
+    ENV_EXAMPLE,
+    REPO,
+    ROLES,
+    SECURE_COMPOSE_FILE,
+    compose_command,
+    write_env_file,
+)
 
 SETTINGS = {"intake": IntakeSettings, "infusion": InfusionSettings, "followup": FollowupSettings}
 # Set per service by docker-compose.yml itself (they follow from the stack's layout).
@@ -144,3 +155,52 @@ def test_compose_file_resolves_with_the_example_settings(tmp_path) -> None:
     assert {v["source"] for v in services["kafka"]["volumes"]} == {"kafka-data"}
     assert "postgres-data" in {v["source"] for v in services["postgres"]["volumes"]}
     assert set(config["volumes"]) == {"kafka-data", "postgres-data"}
+
+
+@pytest.mark.compose
+def test_the_secure_override_gives_each_container_only_its_own_credentials(tmp_path) -> None:
+    """docker-compose.secure.yml on top of the base file: SASL_SSL everywhere, files not env."""
+    command = _compose_binary()
+    assert command is not None, "no Docker Compose v2 here (deploy/engine.sh up installs one)"
+    env_file = tmp_path / "test.env"
+    write_env_file(env_file, kafka_host_port=9094, tokens={role: role * 3 for role in ROLES})
+    secrets = tmp_path / "secrets"
+    write_deployment_credentials(secrets, principals(), hostnames=("kafka",))
+    result = subprocess.run(
+        [
+            *command,
+            *("--project-directory", str(DEPLOY), "-f", str(COMPOSE_FILE)),
+            *("-f", str(SECURE_COMPOSE_FILE), "--env-file", str(env_file)),
+            *("config", "--format", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "CAREPATH_ENV_FILE": str(env_file),
+            "CAREPATH_BUS_SECRETS": str(secrets),
+        },
+    )
+    services = json.loads(result.stdout)["services"]
+    kafka = services["kafka"]["environment"]
+    assert kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"] == (
+        "INTERNAL:SASL_SSL,HOST:SASL_SSL,CONTROLLER:SSL"
+    )
+    assert kafka["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    assert services["kafka"]["depends_on"]["kafka-format"]["condition"] == (
+        "service_completed_successfully"
+    )
+    for name in ("intake", "infusion", "followup"):
+        environment = services[name]["environment"]
+        prefix = f"CAREPATH_{name.upper()}_KAFKA_"
+        assert environment[prefix + "SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert environment[prefix + "SASL_USERNAME"] == name
+        given = {secret["source"] for secret in services[name]["secrets"]}
+        assert given == {"kafka-ca", f"kafka-{name}-password"}
+        # The bus password is a file; no Kafka password is in the environment.
+        assert [key for key in environment if key.startswith(prefix) and "PASSWORD" in key] == [
+            prefix + "SASL_PASSWORD_FILE"
+        ]
+    assert services["kafka-topics"]["environment"]["CAREPATH_TOPICS_ACLS"] == "true"

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from carepath_localkafka import KafkaJarCache, LocalKafka, LocalKafkaError
+from carepath_localkafka.deployment_credentials import write_deployment_credentials
 from carepath_localkafka.local_kafka import DEFAULT_PORT, DEFAULT_READY_TIMEOUT
 from carepath_localkafka.locations import default_data_dir
 from carepath_runtime.bus_grants import ADMIN, principals
@@ -137,3 +138,26 @@ def fetch() -> None:
     except LocalKafkaError as error:
         raise _fail(error) from None
     typer.echo(f"Kafka {cache.version} jars: {libs}")
+
+
+@app.command()
+def credentials(
+    folder: Annotated[Path, typer.Argument(help="Where to write them, e.g. deploy/secrets.")],
+    hostname: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Names clients use for the broker (in its certificate).", show_default=False
+        ),
+    ] = None,
+    clock_control: Annotated[
+        bool, typer.Option(help="Also the simulator's principal (tests and demos only).")
+    ] = False,
+) -> None:
+    """Make a deployment's bus credentials once: a CA and the broker's certificate, and a SCRAM
+    password per principal (admin, each service, each outside system). Existing ones are kept."""
+    names = tuple(hostname or ("kafka", "localhost"))
+    tls, secrets = write_deployment_credentials(
+        folder.resolve(), principals(clock_control=clock_control), names
+    )
+    typer.echo(f"CA certificate (give it to every client): {tls.ca_certificate}")
+    typer.echo(f"passwords, one file per principal: {secrets.folder}")
