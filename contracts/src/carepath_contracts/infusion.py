@@ -113,6 +113,23 @@ class SuspensionReason(StrEnum):
     CLINICAL_REVIEW = "clinical_review"
 
 
+class InfusionDeviation(StrEnum):
+    """How the infusion given departed from the infusion planned (the protocol's limits)."""
+
+    DOSE_ABOVE_PLAN = "dose_above_plan"
+    DOSE_BELOW_PLAN = "dose_below_plan"
+    DURATION_BELOW_RANGE = "duration_below_range"
+    DURATION_ABOVE_RANGE = "duration_above_range"
+
+
+class PlanningFailure(StrEnum):
+    """Why no infusion could be planned."""
+
+    NO_PLAN_FITS_CALENDAR = "no_plan_fits_calendar"
+    NO_SLOT_IN_HORIZON = "no_slot_in_horizon"
+    DOSE_ABOVE_MAXIMUM = "dose_above_maximum"
+
+
 AdverseEffects = Annotated[list[AdverseEffect], UNIQUE_CODES]
 SessionCount = Annotated[int, Field(ge=1, le=100)]
 
@@ -272,6 +289,10 @@ class SessionCompleted(EventData):
     serious_adverse_event: bool
     completed_at: UtcDatetime
     is_last_induction_session: bool
+    deviations: Annotated[list[InfusionDeviation], UNIQUE_CODES] = Field(
+        default_factory=list,
+        description="Departures from the planned infusion beyond the protocol's limits.",
+    )
     protocol: ProtocolRef
 
 
@@ -351,4 +372,20 @@ class CourseSuspended(EventData):
     reason_code: SuspensionReason
     session_id: SessionId | None = Field(default=None, description="The session that led to it.")
     suspended_at: UtcDatetime
+    protocol: ProtocolRef
+
+
+class PlanningFailed(EventData):
+    """No plan fits the protocol and the clinic's settings: nothing booked, a clinician decides."""
+
+    event_type = "carepath.infusion.planning-failed.v1"
+
+    reason_code: PlanningFailure
+    kind: SessionKind
+    course_id: CourseId | None = Field(default=None, description="None: no course was planned.")
+    dose_mg: DoseMg | None = Field(
+        default=None, description="For dose_above_maximum: the dose the weight asked for."
+    )
+    max_dose_mg: DoseMg | None = None
+    failed_at: UtcDatetime
     protocol: ProtocolRef

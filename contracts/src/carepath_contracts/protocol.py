@@ -173,8 +173,27 @@ class CourseSettings(_Section):
     min_free_days_between_sessions: Annotated[int, Field(ge=0, le=14)] = Field(
         description="Whole days without an infusion between two sessions (1: Monday → Wednesday)."
     )
+    max_sessions_per_7_days: Annotated[int, Field(ge=1, le=7)] = Field(
+        description="At most this many infusions in any 7 consecutive days (beside the ISO "
+        "week's limit)."
+    )
     window_days: Annotated[int, Field(ge=1, le=365)]
     first_session_min_days_after_eligibility: Annotated[int, Field(ge=0, le=90)]
+
+
+class InfusionRecordSettings(_Section):
+    """What the clinic reports it gave, judged against the plan when the infusion ends."""
+
+    accepted_minutes_min: Annotated[int, Field(ge=1, le=600)]
+    accepted_minutes_max: Annotated[int, Field(ge=1, le=600)]
+    rapid_below_minutes: Annotated[int, Field(ge=1, le=600)] = Field(
+        description="Shorter than this is rapid administration: a safety alert, not only a "
+        "deviation (the risk of respiratory depression rises)."
+    )
+    dose_below_plan_percent: Annotated[float, Field(ge=0, le=100)] = Field(
+        description="A dose given more than this far below the plan is a deviation; any dose "
+        "above the plan is one (with a safety alert)."
+    )
 
 
 class MaintenanceSettings(_Section):
@@ -356,6 +375,7 @@ class TreatmentProtocol(_Section):
     screening: ScreeningSettings
     check_in_gate: CheckInGate
     infusion_safety: InfusionSafety
+    infusion_record: InfusionRecordSettings
     discharge: DischargeSettings
     assessments: AssessmentSettings
     decisions: DecisionSettings

@@ -160,6 +160,7 @@ def _catalogue() -> list[EventSpec]:
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.DischargeAssessed),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.CourseCompleted),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.CourseSuspended),
+        *_published(INFUSION_EVENTS, ["followup", clinic], inf.PlanningFailed),
         *_inbound(
             FOLLOWUP_INBOUND, "patient app", "patient-app/assessments", fu.AssessmentSubmitted
         ),

@@ -9,6 +9,9 @@ import pytest
 from carepath_contracts import (
     REGISTRY,
     CourseSuspended,
+    InfusionDeviation,
+    PlanningFailed,
+    PlanningFailure,
     ReviewEvidenceAdded,
     ReviewOpened,
     ReviewOverdue,
@@ -16,6 +19,7 @@ from carepath_contracts import (
     SafetyAction,
     SafetyConcern,
     SafetyConcernRaised,
+    SessionKind,
     SuspensionReason,
     Urgency,
     UrgentAction,
@@ -123,6 +127,51 @@ def test_an_urgent_safety_concern_at_screening_opens_an_urgent_review():
     assert request.reason is ReviewTrigger.URGENT_SAFETY_CONCERN
     assert request.evidence.codes == ["high_suicide_risk", "route_to_urgent_care"]
     assert PROTOCOL.reviews.urgency_of(request.reason) is Urgency.URGENT
+
+
+@pytest.mark.parametrize(
+    ("deviations", "reasons", "urgencies"),
+    [
+        ([InfusionDeviation.DOSE_ABOVE_PLAN], [ReviewTrigger.DOSE_ABOVE_PLAN], [Urgency.URGENT]),
+        ([InfusionDeviation.DOSE_BELOW_PLAN], [ReviewTrigger.DOSE_BELOW_PLAN], [Urgency.SOON]),
+        (
+            [InfusionDeviation.DURATION_BELOW_RANGE],
+            [ReviewTrigger.INFUSION_DURATION_OUT_OF_RANGE],
+            [Urgency.SOON],
+        ),
+        (
+            [InfusionDeviation.DOSE_ABOVE_PLAN, InfusionDeviation.DURATION_ABOVE_RANGE],
+            [ReviewTrigger.DOSE_ABOVE_PLAN, ReviewTrigger.INFUSION_DURATION_OUT_OF_RANGE],
+            [Urgency.URGENT, Urgency.SOON],
+        ),
+    ],
+)
+def test_each_kind_of_infusion_deviation_opens_its_review(deviations, reasons, urgencies):
+    found = requests(infusion_data(3, T0, session_id="s-3", deviations=deviations))
+
+    assert [request.reason for request in found] == reasons
+    assert [PROTOCOL.reviews.urgency_of(reason) for reason in reasons] == urgencies
+    assert all(request.evidence.session_id == "s-3" for request in found)
+    assert all(request.evidence.codes == sorted(deviations) for request in found)
+
+
+def test_an_infusion_given_as_planned_opens_no_review():
+    assert requests(infusion_data(3, T0, deviations=[])) == []
+
+
+def test_a_planning_failure_opens_a_soon_review():
+    failed = PlanningFailed(
+        reason_code=PlanningFailure.NO_PLAN_FITS_CALENDAR,
+        kind=SessionKind.INDUCTION,
+        failed_at=T0,
+        protocol=PROTOCOL.ref,
+    )
+
+    (request,) = requests(failed)
+
+    assert request.reason is ReviewTrigger.PLANNING_FAILURE
+    assert request.evidence.codes == ["no_plan_fits_calendar", "induction"]
+    assert PROTOCOL.reviews.urgency_of(request.reason) is Urgency.SOON
 
 
 # Opening and adding evidence ----------------------------------------------------------------

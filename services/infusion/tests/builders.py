@@ -117,13 +117,14 @@ def ended(
     at: datetime,
     *,
     dose_given_mg: float = 41.3,
+    duration_minutes: int = 40,
     serious_adverse_event: bool = False,
 ) -> Event[SessionEnded]:
     data = SessionEnded(
         session_id=session_id,
         ended_at=at,
         dose_given_mg=dose_given_mg,
-        duration_minutes=40,
+        duration_minutes=duration_minutes,
         peak_dissociation_cadss=18,
         serious_adverse_event=serious_adverse_event,
     )

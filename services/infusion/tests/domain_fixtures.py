@@ -26,9 +26,13 @@ def policy(clinic_days=WEEKDAYS, slots=(time(9, 0), time(13, 0)), **overrides) -
 
 
 def planned(
-    at: datetime = MONDAY, rules: Policy | None = None, patient_id: str = "pt-domain"
+    at: datetime = MONDAY,
+    rules: Policy | None = None,
+    patient_id: str = "pt-domain",
+    *,
+    weight_kg: float = 82.5,
 ) -> CourseChange:
-    event = screened(patient_id, at, outcome=ScreeningOutcome.ELIGIBLE)
+    event = screened(patient_id, at, outcome=ScreeningOutcome.ELIGIBLE, weight_kg=weight_kg)
     return plan_course(
         event.data,
         None,

@@ -207,4 +207,15 @@ INFUSION_EXAMPLES: tuple[Example, ...] = (
             protocol=PROTOCOL,
         ),
     ),
+    Example(
+        at(-2),
+        inf.PlanningFailed(
+            reason_code=inf.PlanningFailure.DOSE_ABOVE_MAXIMUM,
+            kind=inf.SessionKind.INDUCTION,
+            dose_mg=65.0,
+            max_dose_mg=60.0,
+            failed_at=at(-2),
+            protocol=PROTOCOL,
+        ),
+    ),
 )

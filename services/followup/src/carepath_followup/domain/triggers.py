@@ -16,6 +16,8 @@ from carepath_contracts import (
     CourseSuspended,
     DischargeAssessed,
     EventData,
+    InfusionDeviation,
+    PlanningFailed,
     ReviewEvidence,
     ReviewTrigger,
     SafetyAction,
@@ -75,6 +77,43 @@ def serious_adverse_event(
     return [ReviewRequest(ReviewTrigger.SERIOUS_ADVERSE_EVENT, evidence(fact, codes=codes, **ids))]
 
 
+DEVIATION_TRIGGERS = {
+    InfusionDeviation.DOSE_ABOVE_PLAN: ReviewTrigger.DOSE_ABOVE_PLAN,
+    InfusionDeviation.DOSE_BELOW_PLAN: ReviewTrigger.DOSE_BELOW_PLAN,
+    InfusionDeviation.DURATION_BELOW_RANGE: ReviewTrigger.INFUSION_DURATION_OUT_OF_RANGE,
+    InfusionDeviation.DURATION_ABOVE_RANGE: ReviewTrigger.INFUSION_DURATION_OUT_OF_RANGE,
+}
+
+
+def infusion_deviations(
+    data: SessionCompleted, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    """One review per kind of deviation infusion found in the record (dose above the plan is
+    urgent by the protocol; below it, or a duration out of range, soon)."""
+    ids = {"course_id": data.course_id, "session_id": data.session_id}
+    reasons = {DEVIATION_TRIGGERS[deviation] for deviation in data.deviations}
+    return [
+        ReviewRequest(reason, evidence(fact, codes=list(data.deviations), **ids))
+        for reason in sorted(reasons)
+    ]
+
+
+def session_completed(
+    data: SessionCompleted, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    return [
+        *serious_adverse_event(data, fact, policy),
+        *infusion_deviations(data, fact, policy),
+    ]
+
+
+def planning_failure(
+    data: PlanningFailed, fact: Fact, policy: TriggerPolicy
+) -> list[ReviewRequest]:
+    facts = evidence(fact, codes=[data.reason_code, data.kind], course_id=data.course_id)
+    return [ReviewRequest(ReviewTrigger.PLANNING_FAILURE, facts)]
+
+
 def course_suspended(
     data: CourseSuspended, fact: Fact, policy: TriggerPolicy
 ) -> list[ReviewRequest]:
@@ -110,11 +149,12 @@ def urgent_safety_concern(
 
 
 TRIGGERS: dict[type[EventData], Trigger] = {
-    SessionCompleted: serious_adverse_event,
+    SessionCompleted: session_completed,
     CourseSuspended: course_suspended,
     SafetyAlert: serious_safety_alert,
     DischargeAssessed: failed_discharge,
     SafetyConcernRaised: urgent_safety_concern,
+    PlanningFailed: planning_failure,
 }
 
 

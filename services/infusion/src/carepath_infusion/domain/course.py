@@ -9,6 +9,8 @@ from carepath_contracts import (
     CoursePlanned,
     MaintenanceRecommended,
     PatientScreened,
+    PlanningFailed,
+    PlanningFailure,
     ScreeningOutcome,
     SessionKind,
     TreatmentProtocol,
@@ -51,11 +53,19 @@ def plan_course(
         return NOTHING  # re-screened (e.g. after a review): the course already planned stands
     if screened.dosing_weight_kg is None:
         raise RuleBroken(f"patient {patient_id} was screened eligible without a dosing weight")
+    dose = dose_for(screened.dosing_weight_kg, protocol.dosing)
+    if dose.mg > protocol.dosing.max_dose_mg:
+        return planning_failed(
+            PlanningFailure.DOSE_ABOVE_MAXIMUM, SessionKind.INDUCTION, protocol, now, dose=dose.mg
+        )
     earliest_day = start_of_day(screened.screened_at) + timedelta(
         days=protocol.course.first_session_min_days_after_eligibility
     )
     slots = plan_induction(max(earliest_day, now), protocol.course, policy.calendar)
-    dose = dose_for(screened.dosing_weight_kg, protocol.dosing)
+    if slots is None:
+        return planning_failed(
+            PlanningFailure.NO_PLAN_FITS_CALENDAR, SessionKind.INDUCTION, protocol, now
+        )
     course = Course(
         course_id=course_id_for(seed),
         patient_id=patient_id,
@@ -160,8 +170,12 @@ def recommend_maintenance(
         before=earliest + timedelta(days=policy.booking_horizon_days),
     )
     if slot is None:
-        raise RuleBroken(
-            f"no clinic slot within {policy.booking_horizon_days} days of {earliest.date()}"
+        return planning_failed(
+            PlanningFailure.NO_SLOT_IN_HORIZON,
+            SessionKind.MAINTENANCE,
+            protocol,
+            now,
+            course_id=course.course_id,
         )
     number = max((session.session_number for session in sessions), default=0) + 1
     return replaced + book(
@@ -175,3 +189,25 @@ def recommend_maintenance(
         now=now,
         replaces=waiting[0].session_id if waiting else None,
     )
+
+
+def planning_failed(
+    reason: PlanningFailure,
+    kind: SessionKind,
+    protocol: TreatmentProtocol,
+    now: datetime,
+    *,
+    course_id: str | None = None,
+    dose: float | None = None,
+) -> CourseChange:
+    """Nothing is booked; the fact goes to a clinician (a review), never to a dead letter."""
+    failed = PlanningFailed(
+        reason_code=reason,
+        kind=kind,
+        course_id=course_id,
+        dose_mg=dose,
+        max_dose_mg=protocol.dosing.max_dose_mg if dose is not None else None,
+        failed_at=now,
+        protocol=protocol.ref,
+    )
+    return CourseChange(events=(failed,))

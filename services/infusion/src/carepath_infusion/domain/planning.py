@@ -11,7 +11,7 @@ from carepath_infusion.domain.calendar import (
     iso_week,
     start_of_day,
 )
-from carepath_infusion.domain.model import Dose, RuleBroken
+from carepath_infusion.domain.model import Dose
 
 # Float noise only (0.8775000000000001): far below any pump's precision.
 _RATE_DECIMALS = 6
@@ -36,18 +36,27 @@ def window_end(first_session_at: datetime, course: CourseSettings) -> datetime:
 
 
 def fits(slot: datetime, booked: Sequence[datetime], course: CourseSettings) -> bool:
-    """Free days around every booked session, and no more than the weekly limit."""
+    """Free days around every booked session, no more than the ISO week's limit, and no more
+    than the limit in any seven consecutive days (weekend clinic days would allow four)."""
     min_gap_days = course.min_free_days_between_sessions + 1
     if any(abs(days_between(other, slot)) < min_gap_days for other in booked):
         return False
     same_week = sum(1 for other in booked if iso_week(other) == iso_week(slot))
-    return same_week < course.max_sessions_per_week
+    if same_week >= course.max_sessions_per_week:
+        return False
+    offsets = [days_between(slot, other) for other in booked]  # days from the slot's day
+    return all(
+        1 + sum(1 for offset in offsets if start <= offset < start + 7)
+        <= course.max_sessions_per_7_days
+        for start in range(-6, 1)
+    )
 
 
 def plan_induction(
     earliest: datetime, course: CourseSettings, calendar: ClinicCalendar
-) -> list[datetime]:
-    """The induction sessions, as early as the rules allow; RuleBroken if the window is too short.
+) -> list[datetime] | None:
+    """The induction sessions, as early as the rules allow; None if the window cannot hold them
+    on these clinic days (a clinician decides: it is a clinical fact, not a broken event).
 
     The first session is tried on each clinic slot of its first week: which weekday a course
     starts on can decide whether the weekly limits let it fit the window.
@@ -57,11 +66,7 @@ def plan_induction(
         plan = _greedy_plan(first, course, calendar)
         if plan is not None:
             return plan
-    raise RuleBroken(
-        f"{course.induction_sessions} sessions, at most {course.max_sessions_per_week} a week "
-        f"with {course.min_free_days_between_sessions} free day(s) between, do not fit "
-        f"{course.window_days} days on clinic days {sorted(calendar.clinic_days)}"
-    )
+    return None
 
 
 def next_free_slot(

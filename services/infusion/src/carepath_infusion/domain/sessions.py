@@ -35,6 +35,8 @@ from carepath_infusion.domain.model import (
     SessionStatus,
 )
 from carepath_infusion.domain.planning import round_to_step
+from carepath_infusion.domain.record import judge_record
+from carepath_infusion.domain.safety import alert_history
 
 _MAX_OBSERVED_MINUTES = 1440  # the contract's bound: a day
 
@@ -139,6 +141,7 @@ def end_session(
     deviation = round_to_step(
         abs(ended.dose_given_mg - session.dose_mg), protocol.dosing.dose_rounding_mg
     )
+    record = judge_record(session.session_id, session.dose_mg, ended, protocol)
     event = SessionCompleted(
         session_id=session.session_id,
         course_id=session.course_id,
@@ -153,15 +156,19 @@ def end_session(
         serious_adverse_event=ended.serious_adverse_event,
         completed_at=now,
         is_last_induction_session=is_last,
+        deviations=record.deviations,
         protocol=protocol.ref,
     )
     detail = {
         "dose_given_mg": ended.dose_given_mg,
         "duration_minutes": ended.duration_minutes,
         "dose_deviation": event.dose_deviation,
+        "deviations": [str(code) for code in record.deviations],
     }
     change = CourseChange(
-        events=(event,), sessions=(completed,), history=(_entry(completed, now, detail),)
+        events=(event, *record.alerts),
+        sessions=(completed,),
+        history=(_entry(completed, now, detail), *alert_history(record.alerts, now)),
     )
     suspends = (
         ended.serious_adverse_event
