@@ -118,7 +118,7 @@ def main() -> None:
             return HoldingPublisher(KafkaRecordPublisher(broker), settings.hold_outbox_marker)
 
     runtime = ServiceRuntime(probe_definition(handler), settings, publisher=publisher)
-    serve(create_http_app(runtime), settings)
+    serve(create_http_app(runtime, access={}), settings)
 
 
 if __name__ == "__main__":
