@@ -135,3 +135,22 @@ async def test_a_name_is_accepted_exactly_when_the_published_schema_allows_it(tm
 
     allowed = jsonschema.Draft202012Validator(schema).is_valid(name)
     assert response.status_code == (201 if allowed else 422), response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 5_000 + b"]" * 5_000,  # deeper than Python's parser recurses
+        b'{"weight_kg": ' + b"9" * 5_000 + b"}",  # past Python's int-from-text limit
+        b'{"weight_kg": "\xff\xfe"}',  # not UTF-8
+        b'{"weight_kg": ',  # cut short
+    ],
+)
+async def test_a_body_the_json_parser_would_choke_on_is_422_not_500(tmp_path, body):
+    async with client_of(app_of("intake", tmp_path), "clinician") as client:
+        response = await client.post(
+            SCREENING, content=body, headers={"Content-Type": "application/json"}
+        )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body"]
