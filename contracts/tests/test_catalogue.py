@@ -54,6 +54,7 @@ CATALOGUE = {
         "assessment-submitted",
         "therapy-session-attended",
         "therapy-session-missed",
+        "review-outcome-submitted",
     ],
     "carepath.followup.events": [
         "therapy-session-scheduled",

@@ -36,6 +36,8 @@ class MaintenanceReason(StrEnum):
 
     PLATEAU = "plateau"
     RISING_AFTER_RESPONSE = "rising_after_response"
+    CLINICAL_REVIEW = "clinical_review"  # a clinician started or changed the series
+    SERIES_CONTINUES = "series_continues"  # the next infusion of a running series
 
 
 class PathwayOutcome(StrEnum):

@@ -151,7 +151,8 @@ def _catalogue() -> list[EventSpec]:
         *_inbound(INFUSION_INBOUND, clinic, "clinic/infusion-suite", inf.SessionEnded),
         *_inbound(INFUSION_INBOUND, clinic, "clinic/infusion-suite", inf.SessionAbortReported),
         *_inbound(INFUSION_INBOUND, clinic, "clinic/infusion-suite", inf.PatientDischarged),
-        *_published(INFUSION_EVENTS, [clinic], inf.CoursePlanned, inf.SessionScheduled),
+        *_published(INFUSION_EVENTS, [clinic], inf.CoursePlanned),
+        *_published(INFUSION_EVENTS, ["followup", clinic], inf.SessionScheduled),
         *_published(INFUSION_EVENTS, [clinic], inf.SessionCleared, inf.SessionDeferred),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.SafetyAlert),
         *_published(INFUSION_EVENTS, ["followup", clinic], inf.SessionCompleted),
@@ -173,6 +174,7 @@ def _catalogue() -> list[EventSpec]:
         *_published(FOLLOWUP_EVENTS, [clinic], fu.TherapySessionScheduled),
         *_published(FOLLOWUP_EVENTS, [clinic], fu.AssessmentDue, fu.AssessmentOverdue),
         *_published(FOLLOWUP_EVENTS, [clinic], fu.AssessmentScored),
+        *_inbound(FOLLOWUP_INBOUND, clinic, "clinic/review", rv.ReviewOutcomeSubmitted),
         *_published(FOLLOWUP_EVENTS, ["infusion", clinic], fu.MaintenanceRecommended),
         # Superseded by review-opened (follow-up no longer emits it); kept so the catalogue
         # stays backward compatible and old records on the topic still decode.
@@ -180,7 +182,7 @@ def _catalogue() -> list[EventSpec]:
         *_published(FOLLOWUP_EVENTS, [clinic], fu.PathwayCompleted),
         *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOpened, rv.ReviewEvidenceAdded),
         *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOverdue),
-        *_published(FOLLOWUP_EVENTS, [clinic], rv.ReviewOutcomeRecorded),
+        *_published(FOLLOWUP_EVENTS, ["infusion", clinic], rv.ReviewOutcomeRecorded),
     ]
 
 

@@ -1,25 +1,46 @@
 """The review loop on the real broker: a trigger opens one review, silence escalates it."""
 
+import httpx
 import pytest
 
 from carepath_contracts import (
+    MaintenanceRecommended,
+    PathwayCompleted,
+    PathwayEnd,
     ReviewEvidenceAdded,
     ReviewOpened,
+    ReviewOutcome,
+    ReviewOutcomeRecorded,
+    ReviewOutcomeSubmitted,
     ReviewOverdue,
     ReviewTrigger,
     SafetyConcern,
     SafetyConcernRaised,
+    SessionKind,
     Urgency,
     UrgentAction,
 )
+from carepath_runtime import deadletters
+from carepath_testing.kafka_io import header
 
-from .builders import HOUR, PROTOCOL, T0, discharge_data, event, new_patient, submission_data
-from .bus import followup_events, move_clock_to, of_type, patient_view, publish
-from .test_service_pathway import screened_patient
+from .builders import (
+    DAY,
+    HOUR,
+    PROTOCOL,
+    T0,
+    discharge_data,
+    event,
+    infusion_data,
+    new_patient,
+    submission_data,
+)
+from .bus import dead_letters, followup_events, move_clock_to, of_type, patient_view, publish
+from .test_service_pathway import infusions_given, screened_patient
 
 pytestmark = pytest.mark.kafka
 
 WORSE = 40 + PROTOCOL.decisions.worsening_points
+SERIES = PROTOCOL.maintenance.series_infusions
 
 
 async def test_an_unanswered_urgent_review_escalates_at_its_respond_by_time(
@@ -110,3 +131,108 @@ async def test_an_urgent_safety_concern_at_screening_opens_an_urgent_review_with
     )
     assert opened.data.respond_by == opened.data.opened_at + 4 * HOUR
     assert opened.causationid == raised.id and opened.correlationid == pathway
+
+
+async def test_a_clinicians_outcome_over_http_starts_a_maintenance_series_that_runs_and_ends(
+    service, kafka_bootstrap, topic_prefix
+):
+    """The loop on the real broker: worsening → urgent review → the clinician starts
+    maintenance over HTTP → each maintenance infusion asks for the next → the last ends it."""
+    _, client = service
+    patient, pathway = await screened_patient(client, kafka_bootstrap, topic_prefix, 40)
+    await infusions_given(
+        kafka_bootstrap,
+        topic_prefix,
+        patient,
+        pathway,
+        infusion_data(1, T0),
+        infusion_data(6, T0 + 14 * DAY, last=True),
+    )
+    worse = event(submission_data(WORSE, T0 + 20 * DAY), patient, pathway)
+    await publish(kafka_bootstrap, topic_prefix, worse)
+    await followup_events(kafka_bootstrap, topic_prefix, lambda got: of_type(got, ReviewOpened))
+
+    listed = await client.get("/v1/reviews", params={"urgency": "urgent"})
+    assert listed.status_code == 200, listed.text
+    (waiting,) = [r for r in listed.json() if r["patient_id"] == patient]
+    review_id = waiting["review_id"]
+    too_often = await client.post(
+        f"/v1/reviews/{review_id}/outcome",
+        json={"outcome": "start_maintenance", "maintenance_interval_days": 7},
+    )
+    answered = await client.post(
+        f"/v1/reviews/{review_id}/outcome",
+        json={"outcome": "start_maintenance", "maintenance_interval_days": 14},
+    )
+    again = await client.post(f"/v1/reviews/{review_id}/outcome", json={"outcome": "discharge"})
+
+    assert too_often.status_code == 409 and "outside the protocol's 14-28" in too_often.text
+    assert answered.status_code == 200, answered.text
+    assert (answered.json()["outcome"], answered.json()["decided_by"]) == (
+        "start_maintenance",
+        "clin-1",  # the clinician token's subject: who acted is the caller, never the form
+    )
+    assert again.status_code == 409 and "already answered" in again.text
+    events = await followup_events(
+        kafka_bootstrap, topic_prefix, lambda got: of_type(got, MaintenanceRecommended)
+    )
+    (recorded,) = of_type(events, ReviewOutcomeRecorded)
+    assert (recorded.data.maintenance_interval_days, recorded.data.maintenance_infusions) == (
+        14,
+        SERIES,
+    )
+    (first,) = of_type(events, MaintenanceRecommended)
+    assert (first.data.interval_days, first.data.reason_code) == (14, "clinical_review")
+
+    for number in range(1, SERIES + 1):
+        given = infusion_data(
+            6 + number, T0 + (20 + 14 * number) * DAY, kind=SessionKind.MAINTENANCE
+        )
+        await publish(kafka_bootstrap, topic_prefix, event(given, patient, pathway))
+    events = await followup_events(
+        kafka_bootstrap, topic_prefix, lambda got: of_type(got, PathwayCompleted)
+    )
+
+    assert len(of_type(events, MaintenanceRecommended)) == SERIES  # the first + 5 more
+    (completed,) = of_type(events, PathwayCompleted)
+    assert completed.data.ended_by is PathwayEnd.MAINTENANCE_SERIES_COMPLETED
+    view = await patient_view(client, patient)
+    assert (view["status"], view["maintenance_given"]) == ("completed", SERIES)
+
+
+async def test_another_system_records_an_outcome_on_the_inbound_topic_and_bad_ones_are_refused(
+    service, kafka_bootstrap, topic_prefix
+):
+    app, client = service
+    patient, pathway = await screened_patient(client, kafka_bootstrap, topic_prefix, 40)
+    await publish(kafka_bootstrap, topic_prefix, event(discharge_data(False), patient, pathway))
+    (opened,) = of_type(
+        await followup_events(kafka_bootstrap, topic_prefix, lambda g: of_type(g, ReviewOpened)),
+        ReviewOpened,
+    )
+    outcome = ReviewOutcomeSubmitted(
+        review_id=opened.data.review_id,
+        outcome=ReviewOutcome.CONTINUE_MONITORING,
+        decided_by="clin-7",
+        decided_at=T0 + HOUR,
+    )
+    unknown = outcome.model_copy(update={"review_id": "rev-unknown"})
+
+    submitted = event(outcome, patient, pathway)
+    await publish(kafka_bootstrap, topic_prefix, submitted, event(unknown, patient, pathway))
+    events = await followup_events(
+        kafka_bootstrap, topic_prefix, lambda got: of_type(got, ReviewOutcomeRecorded)
+    )
+    (letter,) = await dead_letters(kafka_bootstrap, topic_prefix, 1)
+
+    (recorded,) = of_type(events, ReviewOutcomeRecorded)
+    assert (recorded.data.decided_by, recorded.causationid) == ("clin-7", submitted.id)
+    assert "no review rev-unknown" in header(letter, deadletters.ERROR_MESSAGE)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://x",
+        headers={"Authorization": "Bearer integration-token-for-tests"},
+    ) as integration:
+        forbidden = await integration.get("/v1/reviews")
+    missing = await client.get("/v1/reviews/rev-unknown")
+    assert forbidden.status_code == 403 and missing.status_code == 404

@@ -16,6 +16,7 @@ from carepath_contracts import (
     PatientDischarged,
     PatientScreened,
     PatientWithdrawn,
+    ReviewOutcomeRecorded,
     SessionAbortReported,
     SessionCheckedIn,
     SessionEnded,
@@ -64,6 +65,7 @@ def test_the_service_consumes_its_inputs_and_handles_exactly_its_event_types():
             SessionAbortReported,
             PatientDischarged,
             MaintenanceRecommended,
+            ReviewOutcomeRecorded,
         )
     }
     assert set(wired.timer_handlers) == {"session-missed"}

@@ -1,9 +1,10 @@
-"""Follow-up's HTTP API: a patient's score trajectory, assessments, therapy, what is next."""
+"""Follow-up's HTTP API: a patient's trajectory and what is next; clinicians' reviews."""
 
 from fastapi import APIRouter
 
 from carepath_contracts import TreatmentProtocol
 from carepath_followup import fhir
+from carepath_followup.reviews_api import REVIEW_ACCESS, reviews_router
 from carepath_followup.settings import FollowupSettings
 from carepath_followup.views import PatientView, read_patient, unknown_patient
 from carepath_runtime.access import AccessTable, allow
@@ -14,6 +15,7 @@ from carepath_runtime.service import ServiceRuntime
 ACCESS: AccessTable = {
     PATIENT_VIEW_ROUTE: allow("clinician", "integration"),
     FHIR_ROUTE: allow(*FHIR_VIEW_ROLES),
+    **REVIEW_ACCESS,
 }
 """Who may call which route (the runtime adds /metrics and /asyncapi)."""
 
@@ -40,4 +42,4 @@ def routers(
         "never item wording) and a score Observation (subscales, change, response, remission), "
         "clinical reviews as Tasks and the pathway outcome.",
     )
-    return [patient, patient_fhir]
+    return [patient, patient_fhir, reviews_router(runtime, protocol, settings)]

@@ -12,19 +12,28 @@ from carepath_contracts import (
     Event,
     PatientScreened,
     PatientWithdrawn,
+    ReviewOutcomeSubmitted,
     SafetyAlert,
     SessionCompleted,
+    SessionKind,
+    SessionScheduled,
     TherapySessionAttended,
     TherapySessionMissed,
     TreatmentProtocol,
 )
 from carepath_followup import domain, store
 from carepath_followup.domain import PathwayRuleError
+from carepath_followup.reviewing import (
+    on_review_outcome_submitted,
+    on_review_respond_by,
+    on_review_trigger,
+    open_reviews,
+    stop_asking,
+)
 from carepath_followup.settings import FollowupSettings
-from carepath_followup.store import reviews as review_store
 from carepath_runtime.handling import Handlers
 from carepath_runtime.timers import Timer
-from carepath_runtime.unit_of_work import Cause, UnitOfWork
+from carepath_runtime.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -69,8 +78,7 @@ async def on_patient_withdrawn(
         return  # never eligible here: follow-up has nothing to stop
     withdrawn = domain.pathway_withdrawn(pathway, event.data.withdrawn_at)
     await store.save_pathway(unit.session, withdrawn)
-    await unit.cancel_patient_timers(event.subject)
-    await store.cancel_open_assessments(unit.session, event.subject)
+    await stop_asking(unit, event.subject)
 
 
 async def on_session_completed(
@@ -85,9 +93,24 @@ async def on_session_completed(
         therapy_already_booked=await store.therapy_session(unit.session, therapy_id) is not None,
         booking_offset_hours=rules.therapy_booking_offset_hours,
         now=unit.now(),
+        scores=await store.patient_scores(unit.session, pathway.patient_id),
     )
     await _apply_infusion(unit, event, outcome)
     await on_review_trigger(unit, event, rules)
+
+
+async def on_session_scheduled(
+    unit: UnitOfWork, event: Event[SessionScheduled], rules: Rules
+) -> None:
+    """A maintenance infusion was booked: the PCL-5 before it (induction is not ours to ask)."""
+    if event.data.kind is not SessionKind.MAINTENANCE:
+        return
+    pathway = await _pathway(unit, event)
+    assessment = domain.assessment_before_maintenance(
+        pathway, event.data, rules.protocol, unit.now()
+    )
+    if assessment and await store.assessment(unit.session, assessment.assessment_id) is None:
+        await _add_assessments(unit, [assessment], event)
 
 
 async def on_course_completed(
@@ -109,14 +132,6 @@ async def on_course_suspended(
 async def on_safety_alert(unit: UnitOfWork, event: Event[SafetyAlert], rules: Rules) -> None:
     await _pathway(unit, event)
     await on_review_trigger(unit, event, rules)
-
-
-async def on_review_trigger(unit: UnitOfWork, event: Event[Any], rules: Rules) -> None:
-    """A fact in the trigger table: the reviews it asks for (whatever the pathway's status:
-    a safety signal is reviewed even after the patient left)."""
-    fact = domain.Fact(event.type, event.id, event.time)
-    requests = domain.review_requests(event.data, fact, rules.triggers)
-    await _open_reviews(unit, event, requests, rules)
 
 
 async def on_assessment_submitted(
@@ -144,9 +159,9 @@ async def on_assessment_submitted(
     )
     await store.save_pathway(unit.session, decided.pathway)
     if decided.completed:
-        await unit.cancel_patient_timers(pathway.patient_id)
+        await stop_asking(unit, pathway.patient_id)
     await _decide(unit, event, decided.decisions)
-    await _open_reviews(unit, event, decided.reviews, rules)
+    await open_reviews(unit, event, decided.reviews, rules.protocol)
 
 
 async def on_therapy_attended(
@@ -179,16 +194,6 @@ async def on_assessment_overdue(unit: UnitOfWork, timer: Timer, rules: Rules) ->
     await _apply_timer(unit, timer, outcome)
 
 
-async def on_review_respond_by(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
-    review = await review_store.review(unit.session, timer.payload["review_id"])
-    if review is None:
-        raise PathwayRuleError(f"timer {timer.timer_key}: review is gone")
-    change = domain.review_went_overdue(
-        review, timer.payload["urgency"], rules.protocol, unit.now()
-    )
-    await _apply_reviews(unit, timer, change)
-
-
 HANDLERS = Handlers[Rules](
     events={
         # Every fact of the trigger table opens reviews; the handlers below that also do
@@ -197,6 +202,8 @@ HANDLERS = Handlers[Rules](
         PatientScreened: on_patient_screened,
         PatientWithdrawn: on_patient_withdrawn,
         SessionCompleted: on_session_completed,
+        SessionScheduled: on_session_scheduled,
+        ReviewOutcomeSubmitted: on_review_outcome_submitted,
         CourseCompleted: on_course_completed,
         CourseSuspended: on_course_suspended,
         SafetyAlert: on_safety_alert,
@@ -245,6 +252,8 @@ async def _apply_infusion(
     await _add_assessments(unit, outcome.assessments, event)
     if outcome.therapy is not None:
         await store.add_therapy_session(unit.session, outcome.therapy)
+    if outcome.completed:
+        await stop_asking(unit, outcome.pathway.patient_id)
     await unit.emit_caused_by(event, outcome.events)
     await _decide(unit, event, outcome.decisions)
 
@@ -279,28 +288,3 @@ async def _decide(
     for decision in decisions:
         if await store.record_decision(unit.session, cause.subject, decision, at=unit.now()):
             await unit.emit_caused_by(cause, [decision.data])
-
-
-async def _open_reviews(
-    unit: UnitOfWork, cause: Event[Any], requests: Iterable[domain.ReviewRequest], rules: Rules
-) -> None:
-    """Each request opens a review, or adds its evidence to the patient's open one."""
-    for request in requests:
-        open_reviews = await review_store.open_reviews(unit.session, cause.subject)
-        change = domain.open_review(
-            open_reviews,
-            request,
-            patient_id=cause.subject,
-            pathway_id=cause.correlationid,
-            protocol=rules.protocol,
-            now=unit.now(),
-        )
-        await _apply_reviews(unit, cause, change)
-
-
-async def _apply_reviews(unit: UnitOfWork, cause: Cause, change: domain.ReviewChange) -> None:
-    await review_store.save_reviews(unit.session, change.reviews)
-    for key in change.cancelled_timers:
-        await unit.cancel_timer(key)
-    await unit.schedule_timers(change.timers, cause)
-    await unit.emit_caused_by(cause, change.events)

@@ -10,6 +10,7 @@ from carepath_contracts import (
     PatientDischarged,
     PatientScreened,
     PatientWithdrawn,
+    ReviewOutcomeRecorded,
     SessionAbortReported,
     SessionCheckedIn,
     SessionEnded,
@@ -144,6 +145,19 @@ async def on_maintenance_recommended(
     await _apply(unit, change, event)
 
 
+async def on_review_outcome_recorded(
+    unit: UnitOfWork, event: Event[ReviewOutcomeRecorded], rules: Rules
+) -> None:
+    course = await _course_of(unit, event.subject)
+    sessions = (
+        [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
+    )
+    change = domain.act_on_review_outcome(
+        course, sessions, event.data, **_context(unit, rules), seed=event.id
+    )
+    await _apply(unit, change, event)
+
+
 async def on_session_missed(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
     course = await _course_of(unit, timer.patient_id)
     if course is None:
@@ -166,6 +180,7 @@ HANDLERS = Handlers[Rules](
         SessionAbortReported: on_session_abort_reported,
         PatientDischarged: on_patient_discharged,
         MaintenanceRecommended: on_maintenance_recommended,
+        ReviewOutcomeRecorded: on_review_outcome_recorded,
     },
     timers={domain.MISSED_TIMER: on_session_missed},
     refusals=(RuleBroken,),

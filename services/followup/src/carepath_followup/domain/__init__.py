@@ -7,6 +7,10 @@ from carepath_followup.domain.course import (
     infusion_completed,
 )
 from carepath_followup.domain.decisions import DecisionOutcome, decide_after_score
+from carepath_followup.domain.maintenance import (
+    assessment_before_maintenance,
+    maintenance_infusion_given,
+)
 from carepath_followup.domain.model import (
     Assessment,
     AssessmentStatus,
@@ -21,6 +25,7 @@ from carepath_followup.domain.model import (
     assessment_id_for,
     therapy_session_id_for,
 )
+from carepath_followup.domain.outcomes import OutcomeChange, OutcomeDecision, record_outcome
 from carepath_followup.domain.pathway import pathway_started, pathway_withdrawn
 from carepath_followup.domain.reviews import (
     Review,
@@ -50,6 +55,8 @@ __all__ = [
     "DecisionOutcome",
     "Fact",
     "InfusionOutcome",
+    "OutcomeChange",
+    "OutcomeDecision",
     "Pathway",
     "PathwayRuleError",
     "PathwayStatus",
@@ -64,6 +71,7 @@ __all__ = [
     "TimerKind",
     "TimerOutcome",
     "TriggerPolicy",
+    "assessment_before_maintenance",
     "assessment_fell_due",
     "assessment_id_for",
     "assessment_timers",
@@ -74,9 +82,11 @@ __all__ = [
     "course_suspended",
     "decide_after_score",
     "infusion_completed",
+    "maintenance_infusion_given",
     "open_review",
     "pathway_started",
     "pathway_withdrawn",
+    "record_outcome",
     "review_id_for",
     "review_requests",
     "review_went_overdue",

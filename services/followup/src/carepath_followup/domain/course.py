@@ -1,5 +1,6 @@
 """What the infusion course means for follow-up: schedule anchors and therapy."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -12,10 +13,13 @@ from carepath_contracts import (
     SessionKind,
     TreatmentProtocol,
 )
+from carepath_followup.domain.maintenance import maintenance_infusion_given
 from carepath_followup.domain.model import (
     Assessment,
     ClinicalDecision,
     Pathway,
+    PathwayStatus,
+    ScoredAssessment,
     TherapySession,
     require_active,
 )
@@ -33,6 +37,10 @@ class InfusionOutcome:
     events: list[EventData] = field(default_factory=list)
     decisions: list[ClinicalDecision] = field(default_factory=list)
 
+    @property
+    def completed(self) -> bool:
+        return self.pathway.status is PathwayStatus.COMPLETED
+
 
 def infusion_completed(
     pathway: Pathway,
@@ -42,9 +50,11 @@ def infusion_completed(
     therapy_already_booked: bool,
     booking_offset_hours: float,
     now: datetime,
+    scores: Sequence[ScoredAssessment] = (),
 ) -> InfusionOutcome:
     """Book therapy after every infusion; the first and the last induction infusion anchor
-    the assessment schedule. A repeated report of the same infusion changes nothing."""
+    the assessment schedule; a maintenance infusion counts in its series. A repeated report
+    of the same infusion changes nothing (its therapy is already booked)."""
     require_active(pathway, f"session-completed for session {infusion.session_id}")
     updated = replace(pathway, course_id=pathway.course_id or infusion.course_id)
     assessments: list[Assessment] = []
@@ -59,11 +69,15 @@ def infusion_completed(
     therapy = None
     if not therapy_already_booked:
         therapy = book_therapy(pathway.patient_id, infusion, protocol, booking_offset_hours)
+    updated, decisions = maintenance_infusion_given(
+        updated, infusion, scores, protocol, repeated=therapy_already_booked
+    )
     return InfusionOutcome(
         pathway=updated,
         assessments=assessments,
         therapy=therapy,
         events=[therapy_scheduled(therapy, protocol)] if therapy else [],
+        decisions=decisions,
     )
 
 

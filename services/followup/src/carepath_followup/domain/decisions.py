@@ -9,12 +9,13 @@ from carepath_contracts import (
     Instrument,
     MaintenanceReason,
     MaintenanceRecommended,
-    PathwayCompleted,
+    PathwayEnd,
     Pcl5Score,
     ReviewTrigger,
     Timepoint,
     TreatmentProtocol,
 )
+from carepath_followup.domain.maintenance import completion
 from carepath_followup.domain.model import (
     ClinicalDecision,
     Pathway,
@@ -22,7 +23,6 @@ from carepath_followup.domain.model import (
     ScoredAssessment,
 )
 from carepath_followup.domain.response import (
-    pathway_outcome,
     relapse_begins,
     stands_in_for_end_of_treatment,
 )
@@ -153,8 +153,8 @@ def maintenance_decision(
     else:
         return pathway, None  # still improving: no plateau yet
     interval = min(max(interval, rules.interval_days_min), rules.interval_days_max)
-    if (pathway.maintenance_reason, pathway.maintenance_interval_days) == (reason, interval):
-        return pathway, None
+    if pathway.maintenance_interval_days == interval:
+        return pathway, None  # the series already runs at this interval
     decision = ClinicalDecision(
         key=f"maintenance:{scored.event_id}",
         data=MaintenanceRecommended(
@@ -165,7 +165,12 @@ def maintenance_decision(
             protocol=protocol.ref,
         ),
     )
-    updated = replace(pathway, maintenance_interval_days=interval, maintenance_reason=reason)
+    updated = replace(
+        pathway,
+        maintenance_interval_days=interval,
+        maintenance_reason=reason,
+        maintenance_series_length=pathway.maintenance_series_length or rules.series_infusions,
+    )
     return updated, decision
 
 
@@ -183,20 +188,8 @@ def completion_decision(
         or not isinstance(scored.score, Pcl5Score)
     ):
         return pathway, None
-    outcome = pathway_outcome(pathway, scored, history, protocol)
-    decision = ClinicalDecision(
-        key="pathway-completed",
-        data=PathwayCompleted(
-            outcome=outcome,
-            final_score=scored.score,
-            baseline_total=pathway.baseline.total,
-            change_from_baseline=scored.total - pathway.baseline.total,
-            completed_at=now,
-            protocol=protocol.ref,
-        ),
-    )
-    closed = replace(pathway, status=PathwayStatus.COMPLETED, closed_at=now)
-    return closed, decision
+    ended = PathwayEnd.SCHEDULE_COMPLETED
+    return completion(pathway, [*history, scored], ended, protocol, now)
 
 
 def _previous_follow_up(

@@ -83,6 +83,16 @@ async def patient_assessments(session: AsyncSession, patient_id: str) -> list[As
     return [rows.assessment(row) for row in result.mappings()]
 
 
+async def open_assessments(session: AsyncSession, patient_id: str) -> list[Assessment]:
+    """Assessments still waiting for the patient (scheduled or due)."""
+    result = await session.execute(
+        select(assessments)
+        .where(assessments.c.patient_id == patient_id)
+        .where(assessments.c.status.in_([AssessmentStatus.SCHEDULED, AssessmentStatus.DUE]))
+    )
+    return [rows.assessment(row) for row in result.mappings()]
+
+
 async def cancel_open_assessments(session: AsyncSession, patient_id: str) -> int:
     """Assessments not yet answered will never be asked for (the patient left the pathway)."""
     result = await session.execute(

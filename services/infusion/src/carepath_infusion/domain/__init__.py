@@ -14,6 +14,7 @@ from carepath_infusion.domain.model import (
     Session,
     SessionStatus,
 )
+from carepath_infusion.domain.outcomes import act_on_review_outcome
 from carepath_infusion.domain.safety import SafetyOutcome, alert_history, assess_reading, monitor
 from carepath_infusion.domain.sessions import (
     abort_session,
@@ -38,6 +39,7 @@ __all__ = [
     "Session",
     "SessionStatus",
     "abort_session",
+    "act_on_review_outcome",
     "alert_history",
     "assess_reading",
     "check_in",

@@ -18,6 +18,7 @@ class CourseStatus(StrEnum):
     COMPLETED = "completed"
     SUSPENDED = "suspended"
     WITHDRAWN = "withdrawn"
+    CLOSED = "closed"  # the pathway was closed at a clinical review
 
 
 class SessionStatus(StrEnum):

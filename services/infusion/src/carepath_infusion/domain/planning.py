@@ -95,13 +95,35 @@ def _slots_before(calendar: ClinicCalendar, earliest: datetime, end: datetime) -
     return slots  # pragma: no cover - slots_from never ends
 
 
+def plan_remaining(
+    earliest: datetime,
+    count: int,
+    given: Sequence[datetime],
+    course: CourseSettings,
+    calendar: ClinicCalendar,
+) -> list[datetime] | None:
+    """`count` sessions inside a fresh window from the first of them, spaced from the
+    sessions already given (a resumed course); None when the window cannot hold them."""
+    for first in _slots_before(calendar, earliest, earliest + timedelta(days=7)):
+        if fits(first, given, course):
+            plan = _greedy_plan(first, course, calendar, count=count, given=given)
+            if plan is not None:
+                return plan
+    return None
+
+
 def _greedy_plan(
-    first: datetime, course: CourseSettings, calendar: ClinicCalendar
+    first: datetime,
+    course: CourseSettings,
+    calendar: ClinicCalendar,
+    *,
+    count: int | None = None,
+    given: Sequence[datetime] = (),
 ) -> list[datetime] | None:
     plan = [first]
     ends = window_end(first, course)
-    while len(plan) < course.induction_sessions:
-        slot = next_free_slot(plan[-1], plan, course, calendar, before=ends)
+    while len(plan) < (count or course.induction_sessions):
+        slot = next_free_slot(plan[-1], [*given, *plan], course, calendar, before=ends)
         if slot is None:
             return None
         plan.append(slot)
