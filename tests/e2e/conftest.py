@@ -43,6 +43,7 @@ def pathways(stack):
     access = StackAccess(
         bootstrap=stack.bootstrap,
         intake_url=stack.service("intake").url,
+        followup_url=stack.service("followup").url,
         tokens=stack.tokens,
         topic_prefix=stack.topic_prefix,
     )

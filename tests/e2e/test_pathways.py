@@ -77,22 +77,71 @@ def test_every_pathway_reaches_its_expected_end(pathways):
     }
 
 
-def test_responder_plateaus_and_gets_a_maintenance_infusion(pathways):
+def assert_maintenance_series_ends(events) -> None:
+    """The protocol's series of maintenance infusions, each booked at the interval after the
+    recommendation that asked for it, a PCL-5 asked before each, then the pathway completed."""
+    recommended = of(events, "maintenance-recommended")
+    limits = PROTOCOL.maintenance
+    assert all(
+        limits.interval_days_min <= r.data.interval_days <= limits.interval_days_max
+        for r in recommended
+    )
+    given = completed(events, "maintenance")
+    assert len(given) == limits.series_infusions
+    for infusion in given:
+        asked_for = [r for r in recommended if r.data.recommended_at < infusion.data.completed_at]
+        last = asked_for[-1].data
+        assert (
+            infusion.data.completed_at.date()
+            >= (last.recommended_at + timedelta(days=last.interval_days)).date()
+        )
+    before = [e for e in of(events, "assessment-due") if e.data.timepoint == "before_maintenance"]
+    assert len(before) >= limits.series_infusions
+    (done,) = of(events, "pathway-completed")
+    assert done.data.ended_by == "maintenance_series_completed"
+    assert done.data.completed_at == given[-1].data.completed_at
+
+
+def test_responder_plateaus_and_a_maintenance_series_runs_to_its_end(pathways):
     _, events = patient_events(pathways, Scenario.RESPONDER_MAINTENANCE)
     assert_full_course(events)
     assert_assessments_due_on_schedule(events)
-    recommended = of(events, "maintenance-recommended")
-    assert recommended
-    interval = recommended[0].data.interval_days
-    assert (
-        PROTOCOL.maintenance.interval_days_min <= interval <= PROTOCOL.maintenance.interval_days_max
-    )
-    (maintenance,) = completed(events, "maintenance")
-    assert (
-        maintenance.data.completed_at.date()
-        >= (recommended[0].data.recommended_at + timedelta(days=interval)).date()
-    )
+    assert_maintenance_series_ends(events)
     assert of(events, "review-opened") == []
+
+
+def test_worsening_after_response_a_clinician_starts_maintenance_and_the_series_ends(pathways):
+    _, events = patient_events(pathways, Scenario.MAINTENANCE_SERIES)
+    assert_full_course(events)
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("worsening", "urgent")
+    (answer,) = of(events, "review-outcome-recorded")
+    assert (answer.data.review_id, answer.data.outcome) == (
+        review.data.review_id,
+        "start_maintenance",
+    )
+    assert answer.data.recorded_at < review.data.respond_by and of(events, "review-overdue") == []
+    first = of(events, "maintenance-recommended")[0]
+    assert (first.data.reason_code, first.data.interval_days) == ("clinical_review", 14)
+    assert_maintenance_series_ends(events)
+
+
+def test_a_review_resumes_a_course_suspended_after_a_serious_adverse_event(pathways):
+    _, events = patient_events(pathways, Scenario.REVIEW_RESUMES_COURSE)
+    (suspended,) = of(events, "course-suspended")
+    assert suspended.data.reason_code == "serious_adverse_event"
+    reasons = {e.data.reason_code: e.data for e in of(events, "review-opened")}
+    assert reasons.keys() == {"serious_adverse_event", "course_suspended"}
+    outcomes = {e.data.reason_code: e.data.outcome for e in of(events, "review-outcome-recorded")}
+    assert outcomes == {
+        "serious_adverse_event": "continue_monitoring",
+        "course_suspended": "resume_course",
+    }
+    replanned = [e for e in of(events, "session-scheduled") if e.time > suspended.data.suspended_at]
+    assert sorted(e.data.session_number for e in replanned) == [4, 5, 6]
+    assert_full_course(events)
+    (done,) = of(events, "pathway-completed")
+    assert done.data.ended_by == "schedule_completed"
 
 
 def test_non_responder_is_sent_to_clinical_review_at_the_end_of_the_course(pathways):
@@ -105,6 +154,10 @@ def test_non_responder_is_sent_to_clinical_review_at_the_end_of_the_course(pathw
     ]
     assert end_of_treatment and end_of_treatment[0].data.response is False
     assert of(events, "maintenance-recommended") == []
+    (answer,) = of(events, "review-outcome-recorded")
+    assert answer.data.outcome == "continue_monitoring"
+    (done,) = of(events, "pathway-completed")
+    assert done.data.outcome == "no_response"
 
 
 def test_ineligible_patient_is_screened_out_and_never_planned(pathways):
@@ -194,10 +247,13 @@ def test_an_unanswered_assessment_becomes_overdue_and_the_pathway_goes_on(pathwa
     assert of(events, "pathway-completed")
 
 
-def test_worsening_triggers_an_urgent_review(pathways):
+def test_worsening_triggers_an_urgent_review_that_is_answered(pathways):
     _, events = patient_events(pathways, Scenario.WORSENING)
     urgent = [e for e in of(events, "review-opened") if e.data.urgency == "urgent"]
     assert urgent and urgent[0].data.reason_code == "worsening"
+    answered = {e.data.review_id for e in of(events, "review-outcome-recorded")}
+    assert {e.data.review_id for e in urgent} <= answered
+    assert of(events, "pathway-completed")
     (scored,) = [
         e for e in of(events, "assessment-scored") if e.data.timepoint == "after_first_infusion"
     ]

@@ -30,6 +30,7 @@ def demo(
         access = StackAccess(
             bootstrap=state.bootstrap,
             intake_url=state.service("intake").url,
+            followup_url=state.service("followup").url,
             tokens=state.tokens,
             topic_prefix=state.topic_prefix,
             bus=state.bus(SIMULATOR),

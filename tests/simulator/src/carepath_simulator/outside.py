@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from carepath_contracts import EventData, new_event, to_record
+from carepath_contracts import EventData, ReviewOutcomeSubmitted, new_event, to_record
 from carepath_runtime.bus import Bus
 from carepath_runtime.errors import CarepathError
 
@@ -48,6 +48,25 @@ class ReferralPortal:
         if response.status_code >= 300:
             raise PortalError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
         return response.json()
+
+
+class ReviewDesk:
+    """Where clinicians record review outcomes: follow-up's HTTP API (the clinician's token
+    is who decided)."""
+
+    def __init__(self, base_url: str, *, clinician_token: str) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=30)
+        self._clinician = {"Authorization": f"Bearer {clinician_token}"}
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def answer(self, answer: ReviewOutcomeSubmitted) -> None:
+        form = answer.model_dump(mode="json", include={"outcome", "maintenance_interval_days"})
+        path = f"/v1/reviews/{answer.review_id}/outcome"
+        response = await self._client.post(path, json=form, headers=self._clinician)
+        if response.status_code >= 300:
+            raise PortalError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
 
 
 class InboundTopics:

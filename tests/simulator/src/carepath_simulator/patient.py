@@ -15,6 +15,8 @@ from carepath_contracts import (
     Instrument,
     PatientDischarged,
     PregnancyTest,
+    ReviewOutcomeSubmitted,
+    ReviewTrigger,
     SessionCheckedIn,
     SessionEnded,
     SessionKind,
@@ -38,6 +40,9 @@ DANGEROUS_SYSTOLIC = 186
 SUBMIT_AFTER_DUE = timedelta(hours=2)
 WITHDRAW_AFTER_SESSION = timedelta(days=1)
 REVIEW_AFTER = timedelta(hours=4)
+# Inside the tightest respond-by (immediate: 1 h), so a simulated review is never overdue.
+ANSWER_AFTER = timedelta(minutes=30)
+CLINICIAN_ID = "clin-sim-01"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class Action:
     """Something the outside world does at a moment of clinical time."""
 
     at: datetime
-    kind: str  # "inbound", "approve" or "withdraw"
+    kind: str  # "inbound", "approve", "answer" (a review outcome) or "withdraw"
     source: str = ""
     service: str = ""
     data: tuple[EventData, ...] = ()
@@ -162,7 +167,7 @@ class SimulatedPatient:
             dose_given_mg=self.doses[data.session_id],
             duration_minutes=protocol.dosing.infusion_minutes,
             peak_dissociation_cadss=18,
-            serious_adverse_event=False,
+            serious_adverse_event=self._harmed_in(data.session_number),
         )
         discharged_at = ended_at + timedelta(
             minutes=protocol.discharge.min_observation_minutes + 10
@@ -181,9 +186,14 @@ class SimulatedPatient:
             Action(discharged_at, "inbound", CLINIC, "infusion", (discharged,)),
         ]
 
+    def _harmed_in(self, session_number: int) -> bool:
+        harmed = self.script.serious_adverse_event_in_session == session_number
+        if harmed and "serious adverse event" not in self.decisions:
+            self.decisions.append("serious adverse event")
+            return True
+        return False
+
     def _on_session_completed(self, data: Any, _protocol: TreatmentProtocol) -> list[Action]:
-        if data.kind == SessionKind.MAINTENANCE:
-            self._finish(Outcome.MAINTENANCE_SESSION_DONE)
         if self.script.withdraw_after_session == data.session_number and not self.withdrawn:
             self.withdrawn = True
             return [Action(data.completed_at + WITHDRAW_AFTER_SESSION, "withdraw")]
@@ -211,9 +221,23 @@ class SimulatedPatient:
         return [Action(at, "inbound", PATIENT_APP, "followup", (submitted,))]
 
     def _on_review_opened(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
+        """The clinician answers every review well before its respond-by time."""
         self.decisions.append(f"clinical review ({data.urgency}, {data.reason_code})")
-        urgent = data.urgency == "urgent"
-        self._finish(Outcome.URGENT_REVIEW if urgent else Outcome.ROUTINE_REVIEW)
+        if self.finished:
+            return []
+        outcome, interval = self.script.answer(ReviewTrigger(data.reason_code))
+        at = data.opened_at + ANSWER_AFTER
+        answer = ReviewOutcomeSubmitted(
+            review_id=data.review_id,
+            outcome=outcome,
+            maintenance_interval_days=interval,
+            decided_by=CLINICIAN_ID,
+            decided_at=at,
+        )
+        return [Action(at, "answer", "clinic/review", "followup", (answer,))]
+
+    def _on_review_outcome_recorded(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
+        self.decisions.append(f"review answered: {data.outcome}")
         return []
 
     def _on_maintenance_recommended(self, data: Any, _p: TreatmentProtocol) -> list[Action]:

@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from carepath_contracts import HistoryFlag, Timepoint
+from carepath_contracts import HistoryFlag, ReviewOutcome, ReviewTrigger, Timepoint
 
 
 class Scenario(StrEnum):
@@ -18,21 +18,21 @@ class Scenario(StrEnum):
     WITHDRAWAL = "withdrawal"
     ASSESSMENT_OVERDUE = "assessment_overdue"
     WORSENING = "worsening"
+    REVIEW_RESUMES_COURSE = "review_resumes_course"
+    MAINTENANCE_SERIES = "maintenance_series"
 
 
 class Outcome(StrEnum):
     """The event that ends a scenario's pathway for the simulator."""
 
     SCREENED_INELIGIBLE = "screened ineligible"
-    MAINTENANCE_SESSION_DONE = "maintenance session completed"
-    ROUTINE_REVIEW = "clinical review (routine)"
-    URGENT_REVIEW = "clinical review (urgent)"
     PATHWAY_COMPLETED = "pathway completed"
     WITHDRAWN = "withdrawn"
 
 
 # PCL-5 totals per timepoint. "Steady" keeps improving by >= 5 points, so no plateau is seen
-# and the pathway completes at week 12; "plateau" responds and then levels off.
+# and the pathway completes at week 12; "plateau" responds and then levels off (a maintenance
+# series follows, a PCL-5 before each of its infusions).
 STEADY = {
     Timepoint.AFTER_FIRST_INFUSION: 48,
     Timepoint.END_OF_TREATMENT: 40,
@@ -48,6 +48,7 @@ PLATEAU = {
     Timepoint.WEEK_4: 30,
     Timepoint.WEEK_8: 32,
     Timepoint.WEEK_12: 33,
+    Timepoint.BEFORE_MAINTENANCE: 32,
 }
 NO_RESPONSE = {
     Timepoint.AFTER_FIRST_INFUSION: 55,
@@ -65,6 +66,18 @@ WORSE = {
     Timepoint.WEEK_8: 70,
     Timepoint.WEEK_12: 70,
 }
+# Responds, then a bad fortnight (worse than baseline): the clinician starts maintenance.
+WORSE_AFTER_RESPONSE = {
+    Timepoint.AFTER_FIRST_INFUSION: 46,
+    Timepoint.END_OF_TREATMENT: 38,
+    Timepoint.WEEK_2: 67,
+    Timepoint.WEEK_4: 40,
+    Timepoint.WEEK_8: 38,
+    Timepoint.WEEK_12: 37,
+    Timepoint.BEFORE_MAINTENANCE: 38,
+}
+
+Answer = tuple[ReviewOutcome, int | None]
 
 
 @dataclass(frozen=True)
@@ -81,14 +94,20 @@ class Script:
     no_show_for_session: int | None = None
     withdraw_after_session: int | None = None
     silent_at: frozenset[Timepoint] = frozenset()
+    serious_adverse_event_in_session: int | None = None
+    # What the reviewing clinician decides, by trigger (else: continue monitoring).
+    review_answers: dict[ReviewTrigger, Answer] = field(default_factory=dict)
+
+    def answer(self, trigger: ReviewTrigger) -> Answer:
+        return self.review_answers.get(trigger, (ReviewOutcome.CONTINUE_MONITORING, None))
 
 
 SCRIPTS: dict[Scenario, Script] = {
     Scenario.RESPONDER_MAINTENANCE: Script(
-        Scenario.RESPONDER_MAINTENANCE, Outcome.MAINTENANCE_SESSION_DONE, trajectory=PLATEAU
+        Scenario.RESPONDER_MAINTENANCE, Outcome.PATHWAY_COMPLETED, trajectory=PLATEAU
     ),
     Scenario.NON_RESPONDER: Script(
-        Scenario.NON_RESPONDER, Outcome.ROUTINE_REVIEW, trajectory=NO_RESPONSE
+        Scenario.NON_RESPONDER, Outcome.PATHWAY_COMPLETED, trajectory=NO_RESPONSE
     ),
     Scenario.INELIGIBLE: Script(
         Scenario.INELIGIBLE, Outcome.SCREENED_INELIGIBLE, history=(HistoryFlag.PSYCHOSIS,)
@@ -115,7 +134,19 @@ SCRIPTS: dict[Scenario, Script] = {
         Outcome.PATHWAY_COMPLETED,
         silent_at=frozenset({Timepoint.WEEK_2}),
     ),
-    Scenario.WORSENING: Script(Scenario.WORSENING, Outcome.URGENT_REVIEW, trajectory=WORSE),
+    Scenario.WORSENING: Script(Scenario.WORSENING, Outcome.PATHWAY_COMPLETED, trajectory=WORSE),
+    Scenario.REVIEW_RESUMES_COURSE: Script(
+        Scenario.REVIEW_RESUMES_COURSE,
+        Outcome.PATHWAY_COMPLETED,
+        serious_adverse_event_in_session=3,
+        review_answers={ReviewTrigger.COURSE_SUSPENDED: (ReviewOutcome.RESUME_COURSE, None)},
+    ),
+    Scenario.MAINTENANCE_SERIES: Script(
+        Scenario.MAINTENANCE_SERIES,
+        Outcome.PATHWAY_COMPLETED,
+        trajectory=WORSE_AFTER_RESPONSE,
+        review_answers={ReviewTrigger.WORSENING: (ReviewOutcome.START_MAINTENANCE, 14)},
+    ),
 }
 
 

@@ -19,7 +19,7 @@ from carepath_contracts import TreatmentProtocol, default_protocol
 from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver
 from carepath_simulator.observer import EventObserver
-from carepath_simulator.outside import InboundTopics, ReferralPortal
+from carepath_simulator.outside import InboundTopics, ReferralPortal, ReviewDesk
 from carepath_simulator.patient import Action, SimulatedPatient
 from carepath_simulator.people import make_referral
 from carepath_simulator.scenarios import SCRIPTS, Scenario
@@ -39,6 +39,9 @@ class StackAccess:
     tokens: Mapping[str, str]
     topic_prefix: str = ""
     groups: Mapping[str, str] = field(default_factory=dict)
+    # Follow-up's HTTP API for review outcomes; without it the clinician's outcomes go on
+    # follow-up's inbound topic as another system's `review-outcome-submitted`.
+    followup_url: str = ""
     # On a secured bus: the simulator's principal (else a plain bus at `bootstrap`).
     bus: Bus | None = None
 
@@ -79,6 +82,7 @@ class Simulation:
         self._protocol = protocol or default_protocol()
         self._progress = progress
         self._agenda: list[tuple[datetime, int, int, Action]] = []
+        self._desk: ReviewDesk | None = None
         self._sequence = itertools.count()
 
     async def run(self) -> SimulationResult:
@@ -90,6 +94,8 @@ class Simulation:
             clinician_token=stack.tokens["clinician"],
         )
         inbound = InboundTopics(stack.kafka, stack.topic_prefix)
+        if stack.followup_url:
+            self._desk = ReviewDesk(stack.followup_url, clinician_token=stack.tokens["clinician"])
         observer = EventObserver(stack.kafka, stack.topic_prefix)
         groups = {service: stack.group_of(service) for service in SERVICES}
         async with ClockDriver(stack.kafka, stack.topic_prefix, SERVICES) as driver:
@@ -110,6 +116,8 @@ class Simulation:
                 await inbound.close()
                 await settler.close()
                 await portal.close()
+                if self._desk is not None:
+                    await self._desk.close()
         return SimulationResult(
             patients=patients,
             started_at=start,
@@ -179,6 +187,12 @@ class Simulation:
                 await portal.approve(patient.patient_id)
             elif action.kind == "withdraw":
                 await portal.withdraw(patient.patient_id)
+            elif action.kind == "answer" and self._desk is not None:
+                await self._desk.answer(action.data[0])
+            elif action.kind == "answer":
+                await inbound.send(
+                    action.source, patient.patient_id, patient.pathway_id, action.data, action.at
+                )
             acted = True
         return acted
 

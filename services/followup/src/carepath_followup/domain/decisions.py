@@ -144,6 +144,8 @@ def maintenance_decision(
     previous = _previous_follow_up(pathway, scored, history)
     if not scored.response or previous is None:
         return pathway, None
+    if pathway.maintenance_reason is MaintenanceReason.CLINICAL_REVIEW:
+        return pathway, None  # a clinician set this series: it changes at a review
     rise = scored.total - previous.total
     rules = protocol.maintenance
     if rise >= protocol.decisions.rising_at_or_above_points:
