@@ -77,6 +77,16 @@ def test_every_pathway_reaches_its_expected_end(pathways):
     }
 
 
+def test_every_review_is_answered_before_its_respond_by(pathways):
+    _, by_patient, _ = pathways
+    events = [event for patient_events in by_patient.values() for event in patient_events]
+    opened = {e.data.review_id: e.data for e in of(events, "review-opened")}
+    answered = {e.data.review_id: e.data for e in of(events, "review-outcome-recorded")}
+    assert opened and answered.keys() == opened.keys()
+    assert all(answered[rid].recorded_at < opened[rid].respond_by for rid in opened)
+    assert of(events, "review-overdue") == []
+
+
 def assert_maintenance_series_ends(events) -> None:
     """The protocol's series of maintenance infusions, each booked at the interval after the
     recommendation that asked for it, a PCL-5 asked before each, then the pathway completed."""

@@ -221,10 +221,9 @@ class SimulatedPatient:
         return [Action(at, "inbound", PATIENT_APP, "followup", (submitted,))]
 
     def _on_review_opened(self, data: Any, _p: TreatmentProtocol) -> list[Action]:
-        """The clinician answers every review well before its respond-by time."""
+        """The clinician answers every review well before its respond-by time (one opened as
+        the pathway ends too: a clinical question outlives the pathway)."""
         self.decisions.append(f"clinical review ({data.urgency}, {data.reason_code})")
-        if self.finished:
-            return []
         outcome, interval = self.script.answer(ReviewTrigger(data.reason_code))
         at = data.opened_at + ANSWER_AFTER
         answer = ReviewOutcomeSubmitted(

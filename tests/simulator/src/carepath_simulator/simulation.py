@@ -151,7 +151,7 @@ class Simulation:
                         self._plan(patient, action)
             if await self._act_due(now, by_id, portal, inbound):
                 continue
-            if all(patient.finished for patient in by_id.values()):
+            if all(patient.finished for patient in by_id.values()) and not self._reviews_waiting():
                 return
             upcoming = [ack.next_due_at for ack in acks if ack.next_due_at]
             if self._agenda:
@@ -167,6 +167,10 @@ class Simulation:
                     f"{observer.read} events published"
                 )
             await driver.advance_to(now)
+
+    def _reviews_waiting(self) -> bool:
+        """A clinician still has a review to answer (one may open as a pathway ends)."""
+        return any(action.kind == "answer" for *_, action in self._agenda)
 
     def _plan(self, patient: SimulatedPatient, action: Action) -> None:
         heapq.heappush(self._agenda, (action.at, next(self._sequence), patient.number, action))
