@@ -174,7 +174,7 @@ def _catalogue() -> list[EventSpec]:
         *_published(FOLLOWUP_EVENTS, [clinic], fu.TherapySessionScheduled),
         *_published(FOLLOWUP_EVENTS, [clinic], fu.AssessmentDue, fu.AssessmentOverdue),
         *_published(FOLLOWUP_EVENTS, [clinic], fu.AssessmentScored),
-        *_inbound(FOLLOWUP_INBOUND, clinic, "clinic/review", rv.ReviewOutcomeSubmitted),
+        *_inbound(FOLLOWUP_INBOUND, "clinician", "clinic/review", rv.ReviewOutcomeSubmitted),
         *_published(FOLLOWUP_EVENTS, ["infusion", clinic], fu.MaintenanceRecommended),
         # Superseded by review-opened (follow-up no longer emits it); kept so the catalogue
         # stays backward compatible and old records on the topic still decode.
