@@ -12,7 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from carepath_cli.inspection.fhir import pathway_bundle
+<<<<<<< HEAD
 from carepath_cli.main import app as carepath
+=======
+from carepath_contracts import default_protocol
+>>>>>>> 736ccbb (Reviews routes document 404/409 (schemathesis); the FHIR responder has its whole maintenance series)
 from carepath_simulator.scenarios import Scenario
 from carepath_testing.fhir import resources_of, validate_bundle
 
@@ -77,12 +81,16 @@ def test_an_ineligible_patient_is_only_what_intake_knows(bundles):
     assert request["status"] == "revoked"
 
 
+PROTOCOL = default_protocol()
+
+
 def test_a_responder_has_six_infusions_a_maintenance_series_and_scored_follow_up(bundles):
     bundle = bundles[Scenario.RESPONDER_MAINTENANCE]
     plans = codes(resources_of(bundle, "CarePlan"), "category.0")
     assert plans == {"induction-course", "maintenance-series", "follow-up"}
     given = resources_of(bundle, "MedicationAdministration")
-    assert len(given) == 7  # six induction infusions and one maintenance infusion
+    # six induction infusions and the maintenance series
+    assert len(given) == PROTOCOL.course.induction_sessions + PROTOCOL.maintenance.series_infusions
     for administration in given:
         dosage = administration["dosage"]
         assert dosage["dose"]["code"] == "mg" and dosage["rateQuantity"]["code"] == "mg/min"

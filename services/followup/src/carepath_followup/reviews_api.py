@@ -15,6 +15,7 @@ from carepath_followup.store import reviews as review_store
 from carepath_followup.views import ReviewView
 from carepath_runtime.access import FORM_BODY_LIMIT, AccessTable, allow
 from carepath_runtime.auth import CurrentCaller
+from carepath_runtime.openapi import CONFLICT, NOT_FOUND
 from carepath_runtime.service import ServiceRuntime
 
 REVIEW_ACCESS: AccessTable = {
@@ -57,7 +58,7 @@ def reviews_router(
             waiting = await review_store.waiting_reviews(session, urgency=urgency, limit=limit)
         return [ReviewView.of(review) for review in waiting]
 
-    @api.get("/{review_id}", response_model=ReviewView)
+    @api.get("/{review_id}", response_model=ReviewView, responses=NOT_FOUND)
     async def get_review(review_id: ReviewIdPath) -> ReviewView:
         async with runtime.read_sessions() as session:
             review = await review_store.review(session, review_id)
@@ -65,7 +66,7 @@ def reviews_router(
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"no review {review_id}")
         return ReviewView.of(review)
 
-    @api.post("/{review_id}/outcome", response_model=ReviewView)
+    @api.post("/{review_id}/outcome", response_model=ReviewView, responses=NOT_FOUND | CONFLICT)
     async def post_outcome(
         review_id: ReviewIdPath, form: OutcomeForm, caller: CurrentCaller
     ) -> ReviewView:
