@@ -12,11 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from carepath_cli.inspection.fhir import pathway_bundle
-<<<<<<< HEAD
 from carepath_cli.main import app as carepath
-=======
 from carepath_contracts import default_protocol
->>>>>>> 736ccbb (Reviews routes document 404/409 (schemathesis); the FHIR responder has its whole maintenance series)
 from carepath_simulator.scenarios import Scenario
 from carepath_testing.fhir import resources_of, validate_bundle
 
