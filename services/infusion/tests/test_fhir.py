@@ -146,6 +146,30 @@ async def test_an_alert_is_an_active_flag_while_the_patient_is_still_in_the_chai
     assert (flag["status"], flag["code"]["coding"][0]["code"]) == ("active", "spo2_low")
 
 
+async def test_an_alert_on_the_infusion_record_is_a_flag_without_a_vital_sign_reading(
+    infusion, clock
+):
+    app, client = infusion
+    patient = new_patient_id()
+    await consume(app, screened(patient, MONDAY))
+    first, *_ = await sessions_of(client, patient)
+    start = _at(first["scheduled_for"])
+    clock.set(start)
+    await consume(
+        app,
+        checked_in(patient, first["session_id"], start),
+        ended(patient, first["session_id"], start + timedelta(minutes=25), duration_minutes=25),
+    )
+    bundle = await fhir_bundle(client, patient)
+    validate_bundle(bundle, closed=True, outside=("Patient",))
+    (flag,) = resources_of(bundle, "Flag")
+    assert flag["code"]["coding"][0]["code"] == "infusion_too_fast"
+    assert not [o for o in resources_of(bundle, "Observation") if o["id"].startswith("alert")]
+    (given,) = resources_of(bundle, "MedicationAdministration")
+    period = given["effectivePeriod"]
+    assert _at(period["end"]) - _at(period["start"]) == timedelta(minutes=25)
+
+
 @pytest.mark.parametrize("role", ["integration", "operator"])
 async def test_only_clinicians_may_read_the_fhir_view(infusion, role):
     app, client = infusion
