@@ -142,6 +142,19 @@ def test_relapse_is_a_rise_from_the_best_score_even_while_the_drop_still_counts_
     assert evidence_scores(review)[-1] == (Timepoint.WEEK_8, best + rise)
 
 
+@pytest.mark.parametrize(
+    ("week_2", "reasons"),
+    [(42, []), (43, [ReviewTrigger.RELAPSE])],
+    ids=["drop-of-exactly-the-response-points", "one-point-less"],
+)
+def test_the_response_is_lost_when_the_drop_falls_below_the_protocols_points(week_2, reasons):
+    assert PROTOCOL.pcl5.response_drop_points == 10
+
+    path = run(52, {Timepoint.END_OF_TREATMENT: 35, Timepoint.WEEK_2: week_2})  # rise < 10
+
+    assert [review.reason_code for review in path.reviews] == reasons
+
+
 def test_a_lost_response_after_an_earlier_relapse_review_is_the_same_episode():
     path = run(52, {Timepoint.END_OF_TREATMENT: 30, Timepoint.WEEK_2: 45, Timepoint.WEEK_4: 48})
 
@@ -185,6 +198,17 @@ def test_an_end_of_treatment_score_sent_without_its_assessment_id_is_the_later_s
     (review,) = path.reviews
     assert review.reason_code is ReviewTrigger.MISSING_END_OF_TREATMENT
     assert evidence_scores(review)[-1] == (None, 48)
+
+
+@pytest.mark.parametrize(
+    ("week_2", "reasons"),
+    [(40, []), (41, [ReviewTrigger.MISSING_END_OF_TREATMENT])],
+    ids=["response-exactly-at-the-points", "one-point-short"],
+)
+def test_the_first_later_score_decides_at_the_response_threshold(week_2, reasons):
+    path = run(50, {Timepoint.WEEK_2: week_2})
+
+    assert [review.reason_code for review in path.reviews] == reasons
 
 
 def test_a_response_at_the_first_later_score_needs_no_review():
