@@ -7,9 +7,10 @@ import pytest
 from carepath_followup import FollowupSettings, create_app
 from carepath_followup.app import MIGRATIONS
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.database import create_engine, create_sessionmaker
-from carepath_runtime.schema_migrations import upgrade
+from carepath_runtime.database import create_sessionmaker
+from carepath_testing.database import migrated
 from carepath_testing.service import running
+from carepath_testing.settings import settings_for
 
 from .builders import T0
 
@@ -18,10 +19,8 @@ CLINICIAN_TOKEN = "clinician-token-for-tests"
 
 @pytest.fixture
 async def engine(database_url):
-    engine = create_engine(database_url)
-    await upgrade(engine, MIGRATIONS)
-    yield engine
-    await engine.dispose()
+    async with migrated(database_url, MIGRATIONS) as engine:
+        yield engine
 
 
 @pytest.fixture
@@ -36,20 +35,18 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def settings(kafka_bootstrap, topic_prefix, database_url) -> FollowupSettings:
-    return FollowupSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        consumer_group=f"{topic_prefix}followup",
-        database_url=database_url,
-        tokens=[
-            {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
-            {"subject": "app-1", "role": "integration", "token": "integration-token-for-tests"},
-        ],
-        retry_initial_delay_s=0.05,
-        retry_max_delay_s=0.5,
-        outbox_poll_interval_s=0.1,
+    tokens = [
+        {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
+        {"subject": "app-1", "role": "integration", "token": "integration-token-for-tests"},
+    ]
+    return settings_for(
+        FollowupSettings,
+        "followup",
+        kafka_bootstrap,
+        topic_prefix,
+        database_url,
+        tokens,
         consumer_batch_timeout_ms=50,
-        shutdown_timeout_s=10,
     )
 
 

@@ -24,6 +24,7 @@ from carepath_contracts import (
 from carepath_contracts.infusion import AbortReason
 from carepath_contracts.intake import DosingWeightBasis, WithdrawalReason
 from carepath_infusion import InfusionSettings
+from carepath_testing.settings import settings_for
 
 PROTOCOL = default_protocol()
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -171,18 +172,16 @@ def maintenance_recommended(
 def infusion_settings(
     kafka_bootstrap: str, topic_prefix: str, database_url: str, **overrides
 ) -> InfusionSettings:
-    return InfusionSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        consumer_group=f"{topic_prefix}infusion",
-        database_url=database_url,
-        tokens=[
-            {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
-            {"subject": "clinic-1", "role": "integration", "token": "integration-token-for-tests"},
-        ],
-        retry_initial_delay_s=0.05,
-        retry_max_delay_s=0.5,
-        outbox_poll_interval_s=0.1,
-        shutdown_timeout_s=10,
+    tokens = [
+        {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
+        {"subject": "clinic-1", "role": "integration", "token": "integration-token-for-tests"},
+    ]
+    return settings_for(
+        InfusionSettings,
+        "infusion",
+        kafka_bootstrap,
+        topic_prefix,
+        database_url,
+        tokens,
         **overrides,
     )

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from carepath_contracts import SessionCleared, SessionScheduled
 from carepath_testing.kafka_io import produce_events
+from carepath_testing.watch import TopicWatch
 
 from .builders import MONDAY, checked_in, screened
-from .watch import TopicWatch
 
 
 async def plan(bootstrap: str, prefix: str, events: TopicWatch, patient_id: str) -> list:

@@ -18,6 +18,7 @@ from carepath_runtime.clock import ManualClock
 from carepath_testing.conditions import eventually, metric_total
 from carepath_testing.kafka_io import produce_events
 from carepath_testing.service import running
+from carepath_testing.watch import watching
 
 from .builders import (
     CLINICIAN_TOKEN,
@@ -25,19 +26,12 @@ from .builders import (
     checked_in,
     discharged,
     ended,
-    infusion_settings,
     new_patient_id,
     screened,
     vitals,
 )
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return infusion_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 async def give_session(bootstrap, prefix, clock, events, patient_id, session) -> None:

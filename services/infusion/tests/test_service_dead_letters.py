@@ -10,6 +10,7 @@ from carepath_runtime import deadletters
 from carepath_runtime.clock import ManualClock
 from carepath_testing.kafka_io import header, produce, produce_events, read_until
 from carepath_testing.service import running
+from carepath_testing.watch import watching
 
 from .builders import (
     CLINICIAN_TOKEN,
@@ -17,19 +18,12 @@ from .builders import (
     checked_in,
     discharged,
     ended,
-    infusion_settings,
     new_patient_id,
 )
 from .service_helpers import plan
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
 CONTENT_TYPE = [("content-type", b"application/cloudevents+json; charset=utf-8")]
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return infusion_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 async def test_invalid_inbound_events_are_dead_lettered_with_the_reason_and_the_rest_handled(

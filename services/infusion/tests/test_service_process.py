@@ -14,9 +14,9 @@ from carepath_contracts import INFUSION_EVENTS, CoursePlanned
 from carepath_localkafka.ports import find_free_port
 from carepath_testing.conditions import eventually
 from carepath_testing.kafka_io import produce_events
+from carepath_testing.watch import watching
 
 from .builders import CLINICIAN_TOKEN, new_patient_id, screened
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
 

@@ -11,26 +11,20 @@ from carepath_runtime.clock import ManualClock
 from carepath_testing.conditions import eventually, metric_total
 from carepath_testing.kafka_io import header, produce_events, read_until
 from carepath_testing.service import running
+from carepath_testing.watch import watching
 
 from .builders import (
     CLINICIAN_TOKEN,
     MONDAY,
     PROTOCOL,
     ended,
-    infusion_settings,
     new_patient_id,
     vitals,
 )
 from .service_helpers import plan, seat
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
 SYSTOLIC = next(a for a in PROTOCOL.infusion_safety.alerts if a.rule == "systolic_high")
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return infusion_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 def consumed(app) -> float:

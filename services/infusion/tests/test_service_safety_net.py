@@ -15,6 +15,7 @@ from carepath_infusion import create_app
 from carepath_runtime.clock import ManualClock
 from carepath_testing.kafka_io import produce_events
 from carepath_testing.service import running
+from carepath_testing.watch import watching
 
 from .builders import (
     CLINICIAN_TOKEN,
@@ -26,7 +27,6 @@ from .builders import (
     screened,
 )
 from .service_helpers import seat
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
 

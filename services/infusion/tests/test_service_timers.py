@@ -16,29 +16,23 @@ from carepath_runtime.clock import ManualClock
 from carepath_testing.conditions import metric_total
 from carepath_testing.kafka_io import produce_events
 from carepath_testing.service import running
+from carepath_testing.watch import watching
 
 from .builders import (
     CLINICIAN_TOKEN,
     MONDAY,
-    infusion_settings,
     maintenance_recommended,
     new_patient_id,
     withdrawn,
 )
 from .service_helpers import plan
 from .test_service_course import give_session
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
 
 
 def timers_fired(app) -> float:
     return metric_total(app.state.runtime.metrics.registry, "carepath_timers_fired_total")
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return infusion_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 async def test_no_check_in_by_the_slot_plus_grace_misses_the_session_and_rebooks_it(

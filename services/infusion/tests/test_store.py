@@ -7,25 +7,15 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from carepath_infusion import store
-from carepath_infusion.app import MIGRATIONS
 from carepath_infusion.domain.model import CourseStatus, HistoryEntry, SessionStatus
 from carepath_runtime.clock import ManualClock
-from carepath_runtime.database import create_engine, create_sessionmaker, transaction
-from carepath_runtime.schema_migrations import upgrade
+from carepath_runtime.database import transaction
 from carepath_runtime.unit_of_work import UnitOfWork
 
 from .builders import CALM
 from .domain_fixtures import planned
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def sessions(database_url):
-    engine = create_engine(database_url)
-    await upgrade(engine, MIGRATIONS)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 def unit_of(db) -> UnitOfWork:

@@ -3,13 +3,11 @@
 import pytest
 
 from carepath_intake.app import MIGRATIONS
-from carepath_runtime.database import create_engine, create_sessionmaker
-from carepath_runtime.schema_migrations import upgrade
+from carepath_runtime.database import create_sessionmaker
+from carepath_testing.database import migrated
 
 
 @pytest.fixture
 async def sessions(database_url):
-    engine = create_engine(database_url)
-    await upgrade(engine, MIGRATIONS)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
+    async with migrated(database_url, MIGRATIONS) as engine:
+        yield create_sessionmaker(engine)

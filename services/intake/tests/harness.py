@@ -11,6 +11,7 @@ from carepath_contracts import INTAKE_EVENTS, Event, EventData, from_record, new
 from carepath_intake import IntakeSettings, create_app
 from carepath_runtime.clock import ManualClock
 from carepath_testing.kafka_io import read_until
+from carepath_testing.settings import settings_for
 
 from .builders import NOW, eligible_form
 
@@ -23,19 +24,12 @@ PORTAL = "referral-portal/web"
 
 
 def intake_settings(kafka_bootstrap: str, topic_prefix: str, database_url: str) -> IntakeSettings:
-    return IntakeSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        consumer_group=f"{topic_prefix}intake",
-        database_url=database_url,
-        tokens=[
-            {"subject": CLINICIAN, "role": "clinician", "token": CLINICIAN_TOKEN},
-            {"subject": "referral-portal", "role": "integration", "token": INTEGRATION_TOKEN},
-        ],
-        retry_initial_delay_s=0.05,
-        retry_max_delay_s=0.5,
-        outbox_poll_interval_s=0.2,
-        shutdown_timeout_s=10,
+    tokens = [
+        {"subject": CLINICIAN, "role": "clinician", "token": CLINICIAN_TOKEN},
+        {"subject": "referral-portal", "role": "integration", "token": INTEGRATION_TOKEN},
+    ]
+    return settings_for(
+        IntakeSettings, "intake", kafka_bootstrap, topic_prefix, database_url, tokens
     )
 
 

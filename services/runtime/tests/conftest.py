@@ -2,21 +2,25 @@
 
 import pytest
 
-from carepath_runtime.database import create_engine, create_sessionmaker
-from carepath_runtime.schema_migrations import upgrade
+from carepath_runtime.database import create_sessionmaker
+from carepath_testing.database import migrated
 from carepath_testing.probe import service as probe_service
+from carepath_testing.probe.builders import probe_settings
 
 PROBE_MIGRATIONS = probe_service.MIGRATIONS
 
 
 @pytest.fixture
 async def engine(database_url):
-    engine = create_engine(database_url)
-    await upgrade(engine, PROBE_MIGRATIONS)
-    yield engine
-    await engine.dispose()
+    async with migrated(database_url, PROBE_MIGRATIONS) as engine:
+        yield engine
 
 
 @pytest.fixture
 def sessions(engine):
     return create_sessionmaker(engine)
+
+
+@pytest.fixture
+def settings(kafka_bootstrap, topic_prefix, database_url):
+    return probe_settings(kafka_bootstrap, topic_prefix, database_url)

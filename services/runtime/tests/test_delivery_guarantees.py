@@ -20,7 +20,7 @@ from carepath_runtime import deadletters
 from carepath_runtime.service import ServiceRuntime
 from carepath_testing.conditions import eventually, metric_total
 from carepath_testing.kafka_io import header, produce, produce_events, read_until
-from carepath_testing.probe.builders import probe_settings, referral
+from carepath_testing.probe.builders import referral
 from carepath_testing.probe.service import accept_referral, handled, probe_definition
 
 pytestmark = pytest.mark.kafka
@@ -29,11 +29,6 @@ pytestmark = pytest.mark.kafka
 def replies_to(records, cause_ids: set[str]) -> list:
     events = [from_record(record.value, record.headers) for record in records]
     return [event for event in events if event.causationid in cause_ids]
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return probe_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 async def test_an_event_is_handled_once_and_its_reply_reaches_kafka(settings, kafka_bootstrap):

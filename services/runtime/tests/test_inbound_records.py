@@ -11,15 +11,10 @@ from carepath_runtime import deadletters
 from carepath_runtime.service import ServiceRuntime
 from carepath_testing.conditions import metric_total
 from carepath_testing.kafka_io import header, produce, produce_events, read_until
-from carepath_testing.probe.builders import probe_settings, referral
+from carepath_testing.probe.builders import referral
 from carepath_testing.probe.service import probe_definition
 
 pytestmark = pytest.mark.kafka
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return probe_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 def replies_to(records, cause_id: str) -> list:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from carepath_contracts import ReferralReceived, new_event
 from carepath_contracts.intake import ReferralSource, ResponderRole
 from carepath_testing.probe.service import ProbeSettings
+from carepath_testing.settings import settings_for
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -28,14 +29,6 @@ def referral(patient_id: str | None = None):
 
 
 def probe_settings(kafka_bootstrap: str, topic_prefix: str, database_url: str, **overrides):
-    return ProbeSettings(
-        kafka_bootstrap_servers=kafka_bootstrap,
-        topic_prefix=topic_prefix,
-        database_url=database_url,
-        consumer_group=f"{topic_prefix}probe",
-        retry_initial_delay_s=0.05,
-        retry_max_delay_s=0.5,
-        outbox_poll_interval_s=0.2,
-        shutdown_timeout_s=10,
-        **overrides,
+    return settings_for(
+        ProbeSettings, "probe", kafka_bootstrap, topic_prefix, database_url, **overrides
     )

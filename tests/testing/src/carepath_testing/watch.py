@@ -8,7 +8,8 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, ConsumerRecord
 
 from carepath_contracts import Event, from_record
-from carepath_testing.conditions import eventually
+
+from .conditions import eventually
 
 
 class TopicWatch:
