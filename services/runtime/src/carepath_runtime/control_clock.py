@@ -149,20 +149,34 @@ class ClockDriver:
         await self._producer.stop()
         await self._acks.stop()
 
-    async def advance_to(self, moment: datetime, *, timeout: float = 60.0) -> list[TickAck]:
-        """Publish the tick and return the services' acknowledgements (one per service)."""
+    async def advance_to(
+        self, moment: datetime, *, patience: float = 30.0, timeout: float | None = None
+    ) -> list[TickAck]:
+        """Publish the tick and return the services' acknowledgements (one per service).
+
+        A service restarting meanwhile acknowledges late (it replays the clock topic when it
+        is back): the step is resumed, never abandoned. Every `patience` seconds without all
+        acknowledgements the same tick is published again (a follower that missed it, or
+        whose acknowledgement was lost with the broker, answers it); `timeout` (None: no
+        limit) bounds the whole step."""
         tick = uuid.uuid4().hex
-        await self._producer.send_and_wait(
-            self._prefix + CLOCK_TOPIC,
-            json.dumps({"tick": tick, "now": moment.isoformat()}).encode(),
-        )
+        value = json.dumps({"tick": tick, "now": moment.isoformat()}).encode()
         acks: dict[str, TickAck] = {}
         async with asyncio.timeout(timeout):
-            while not self._services <= acks.keys():
-                batch = await self._acks.getmany(timeout_ms=500)
-                for records in batch.values():
-                    for record in records:
-                        ack = TickAck.from_json(record.value)
-                        if ack.tick == tick:
-                            acks[ack.service] = ack
-        return list(acks.values())
+            while True:
+                await self._producer.send_and_wait(self._prefix + CLOCK_TOPIC, value)
+                with suppress(TimeoutError):
+                    async with asyncio.timeout(patience):
+                        await self._collect(tick, acks)
+                        return list(acks.values())
+                missing = ", ".join(sorted(self._services - acks.keys()))
+                log.warning("clock step to %s: no acknowledgement from %s yet", moment, missing)
+
+    async def _collect(self, tick: str, acks: dict[str, TickAck]) -> None:
+        while not self._services <= acks.keys():
+            batch = await self._acks.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    ack = TickAck.from_json(record.value)
+                    if ack.tick == tick:
+                        acks[ack.service] = ack

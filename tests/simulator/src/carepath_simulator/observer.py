@@ -18,7 +18,9 @@ class EventObserver:
         )
         self._topics = [prefix + topic.name for topic in EVENT_TOPICS]
         self._partitions: list[TopicPartition] = []
+        self._seen: set[str] = set()
         self.read = 0
+        self.repeats = 0  # records whose CloudEvent id was already read (republished)
 
     async def start(self) -> None:
         """Start at the current end: earlier runs' events are not this simulation's."""
@@ -33,14 +35,23 @@ class EventObserver:
         await self._consumer.stop()
 
     async def drain(self, ends: Mapping[TopicPartition, int]) -> list:
-        """Every new event up to `ends`, decoded, in clinical-time order."""
+        """Every new event up to `ends`, decoded, in clinical-time order; an event id read
+        before is skipped (a service may publish a record again after a crash, as
+        deploy/README.md tells every reader)."""
         records: list[ConsumerRecord] = []
         while not await self._reached(ends):
             batch = await self._consumer.getmany(timeout_ms=500)
             for partition_records in batch.values():
                 records.extend(partition_records)
-        self.read += len(records)
-        events = [from_record(record.value, record.headers) for record in records]
+        events = []
+        for record in records:
+            event = from_record(record.value, record.headers)
+            if event.id in self._seen:
+                self.repeats += 1
+                continue
+            self._seen.add(event.id)
+            events.append(event)
+        self.read += len(events)
         return sorted(events, key=lambda event: event.time)
 
     async def _reached(self, ends: Mapping[TopicPartition, int]) -> bool:

@@ -9,18 +9,23 @@ from aiokafka import AIOKafkaProducer
 
 from carepath_contracts import EventData, ReviewOutcomeSubmitted, new_event, to_record
 from carepath_runtime.bus import Bus
-from carepath_runtime.errors import CarepathError
+from carepath_simulator.resilience import PortalError, post_form
 
-
-class PortalError(CarepathError):
-    """Intake refused what the simulated portal sent."""
+__all__ = ["InboundTopics", "PortalError", "ReferralPortal", "ReviewDesk"]
 
 
 class ReferralPortal:
     """What the referral portal and clinicians send to intake over HTTP."""
 
-    def __init__(self, base_url: str, *, integration_token: str, clinician_token: str) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=30)
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        integration_token: str,
+        clinician_token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=30, transport=transport)
         self._integration = {"Authorization": f"Bearer {integration_token}"}
         self._clinician = {"Authorization": f"Bearer {clinician_token}"}
 
@@ -44,18 +49,21 @@ class ReferralPortal:
         await self._post(f"/v1/patients/{patient_id}/withdraw", form, self._integration)
 
     async def _post(self, path: str, form: dict[str, Any], headers: dict[str, str]) -> Any:
-        response = await self._client.post(path, json=form, headers=headers)
-        if response.status_code >= 300:
-            raise PortalError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
-        return response.json()
+        return await post_form(self._client, path, form, headers)
 
 
 class ReviewDesk:
     """Where clinicians record review outcomes: follow-up's HTTP API (the clinician's token
     is who decided)."""
 
-    def __init__(self, base_url: str, *, clinician_token: str) -> None:
-        self._client = httpx.AsyncClient(base_url=base_url, timeout=30)
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        clinician_token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url, timeout=30, transport=transport)
         self._clinician = {"Authorization": f"Bearer {clinician_token}"}
 
     async def close(self) -> None:
@@ -64,9 +72,7 @@ class ReviewDesk:
     async def answer(self, answer: ReviewOutcomeSubmitted) -> None:
         form = answer.model_dump(mode="json", include={"outcome", "maintenance_interval_days"})
         path = f"/v1/reviews/{answer.review_id}/outcome"
-        response = await self._client.post(path, json=form, headers=self._clinician)
-        if response.status_code >= 300:
-            raise PortalError(f"POST {path} -> {response.status_code}: {response.text[:300]}")
+        await post_form(self._client, path, form, self._clinician)
 
 
 class InboundTopics:

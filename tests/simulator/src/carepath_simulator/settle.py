@@ -6,19 +6,25 @@ appeared on any topic meanwhile. Checked by condition, never by sleeping a guess
 """
 
 import asyncio
+import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import ALL_TOPICS, REGISTRY
 from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver, TickAck
 
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
 POLL_S = 0.01
-SETTLE_TIMEOUT_S = 120.0
+SETTLE_TIMEOUT_S = 300.0  # a service or the broker restarting holds the lag meanwhile
 
 
 class NotSettledError(RuntimeError):
@@ -59,7 +65,7 @@ class Settler:
 
     async def end_offsets(self) -> dict[TopicPartition, int]:
         every = [tp for partitions in self._partitions.values() for tp in partitions]
-        return await self._offsets.end_offsets(every)
+        return await _while_broker_away(lambda: self._offsets.end_offsets(every))
 
     async def settle(self, now) -> tuple[list[TickAck], dict[TopicPartition, int]]:
         """Wait until nothing is in flight; returns the barrier's acks and the end offsets."""
@@ -67,7 +73,7 @@ class Settler:
         while True:
             await self._caught_up(deadline)
             before = await self.end_offsets()
-            acks = await self._driver.advance_to(now)
+            acks = await self._driver.advance_to(now, timeout=SETTLE_TIMEOUT_S)
             await self._caught_up(deadline)
             after = await self.end_offsets()
             if after == before:
@@ -85,9 +91,23 @@ class Settler:
         ends = await self.end_offsets()
         lag = 0
         for service, group in self._groups.items():
-            committed = await self._admin.list_consumer_group_offsets(group)
+            committed = await _while_broker_away(
+                lambda group=group: self._admin.list_consumer_group_offsets(group)
+            )
             for topic in input_topics(service, self._prefix):
                 for partition in self._partitions[topic]:
                     done = committed[partition].offset if partition in committed else 0
                     lag += max(ends[partition] - done, 0)
         return lag
+
+
+async def _while_broker_away(ask: Callable[[], Awaitable[T]]) -> T:
+    """Ask again while the broker is away (restarting); the settle deadline bounds it all."""
+    delay = POLL_S
+    while True:
+        try:
+            return await ask()
+        except KafkaError as error:
+            log.info("broker not answering (%r); asking again in %.2fs", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)

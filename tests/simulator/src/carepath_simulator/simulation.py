@@ -23,7 +23,7 @@ from carepath_simulator.outside import InboundTopics, ReferralPortal, ReviewDesk
 from carepath_simulator.patient import Action, SimulatedPatient
 from carepath_simulator.people import make_referral
 from carepath_simulator.scenarios import SCRIPTS, Scenario
-from carepath_simulator.settle import Settler
+from carepath_simulator.settle import SETTLE_TIMEOUT_S, Settler
 
 SERVICES = ("intake", "infusion", "followup")
 FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -166,7 +166,7 @@ class Simulation:
                     f"day {(now - start).days:>3}: {finished}/{len(by_id)} pathways ended, "
                     f"{observer.read} events published"
                 )
-            await driver.advance_to(now)
+            await driver.advance_to(now, timeout=SETTLE_TIMEOUT_S)
 
     def _reviews_waiting(self) -> bool:
         """A clinician still has a review to answer (one may open as a pathway ends)."""
@@ -201,5 +201,5 @@ class Simulation:
         return acted
 
     async def _clock_now(self, driver: ClockDriver) -> datetime:
-        acks = await driver.advance_to(FAR_PAST)
+        acks = await driver.advance_to(FAR_PAST, timeout=SETTLE_TIMEOUT_S)
         return max(ack.now for ack in acks)
