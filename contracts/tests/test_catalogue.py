@@ -1,4 +1,5 @@
-"""The registry holds exactly the v1 catalogue, with honest topics, producers and consumers."""
+"""The registry's rules: honest topics, producers and consumers for every type. Which types
+exist is the registry's alone; the committed schemas pin it (test_schemas, test_compatibility)."""
 
 import re
 
@@ -15,73 +16,7 @@ from carepath_contracts import (
     UnknownEventTypeError,
 )
 
-CATALOGUE = {
-    "carepath.intake.inbound": [
-        "referral-received",
-        "screening-submitted",
-        "review-decided",
-        "consent-withdrawn",
-    ],
-    "carepath.intake.events": [
-        "referral-accepted",
-        "patient-screened",
-        "patient-withdrawn",
-        "safety-concern-raised",
-    ],
-    "carepath.infusion.inbound": [
-        "session-checked-in",
-        "vitals-recorded",
-        "session-ended",
-        "session-abort-reported",
-        "patient-discharged",
-    ],
-    "carepath.infusion.events": [
-        "course-planned",
-        "session-scheduled",
-        "session-cleared",
-        "session-deferred",
-        "safety-alert",
-        "session-completed",
-        "session-aborted",
-        "session-missed",
-        "session-cancelled",
-        "discharge-assessed",
-        "course-completed",
-        "course-suspended",
-        "planning-failed",
-    ],
-    "carepath.followup.inbound": [
-        "assessment-submitted",
-        "therapy-session-attended",
-        "therapy-session-missed",
-        "review-outcome-submitted",
-    ],
-    "carepath.followup.events": [
-        "therapy-session-scheduled",
-        "assessment-due",
-        "assessment-overdue",
-        "assessment-scored",
-        "maintenance-recommended",
-        "clinical-review-required",
-        "pathway-completed",
-        "review-opened",
-        "review-evidence-added",
-        "review-overdue",
-        "review-outcome-recorded",
-    ],
-}
-
 specs = pytest.mark.parametrize("spec", list(REGISTRY), ids=lambda spec: spec.type)
-
-
-def test_registry_holds_exactly_the_v1_catalogue_on_the_right_topics():
-    expected = {
-        f"carepath.{topic.split('.')[1]}.{name}.v1": topic
-        for topic, names in CATALOGUE.items()
-        for name in names
-    }
-
-    assert {spec.type: spec.topic.name for spec in REGISTRY} == expected
 
 
 @specs

@@ -12,15 +12,7 @@ from carepath_contracts import (
     INFUSION_DLQ,
     INFUSION_INBOUND,
     INTAKE_EVENTS,
-    MaintenanceRecommended,
-    PatientDischarged,
-    PatientScreened,
-    PatientWithdrawn,
-    ReviewOutcomeRecorded,
-    SessionAbortReported,
-    SessionCheckedIn,
-    SessionEnded,
-    VitalsRecorded,
+    REGISTRY,
 )
 from carepath_infusion import InfusionSettings, create_app
 from carepath_infusion.app import definition
@@ -54,20 +46,7 @@ def test_the_service_consumes_its_inputs_and_handles_exactly_its_event_types():
     wired = definition(InfusionSettings(), PROTOCOL)
     assert wired.consumes == [INTAKE_EVENTS.name, INFUSION_INBOUND.name, FOLLOWUP_EVENTS.name]
     assert wired.dead_letter_topic == INFUSION_DLQ.name
-    assert set(wired.handlers) == {
-        model.event_type
-        for model in (
-            PatientScreened,
-            PatientWithdrawn,
-            SessionCheckedIn,
-            VitalsRecorded,
-            SessionEnded,
-            SessionAbortReported,
-            PatientDischarged,
-            MaintenanceRecommended,
-            ReviewOutcomeRecorded,
-        )
-    }
+    assert set(wired.handlers) == {spec.type for spec in REGISTRY.consumed_by("infusion")}
     assert set(wired.timer_handlers) == {"session-missed"}
     assert wired.topics_to_create == {topic.name: topic.partitions for topic in ALL_TOPICS}
     assert (wired.migrations / "infusion_0001_initial.py").is_file()
