@@ -332,7 +332,13 @@ def _cloudevent_headers() -> Document:
             TRACEPARENT_HEADER: {
                 "type": "string",
                 "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
-                "description": "W3C trace context, copied from the event's `traceparent`.",
+                "description": (
+                    "W3C trace context of the publish. Carepath's services write their "
+                    "producer span here, a child of the span named by the event's own "
+                    "`traceparent` (the span that caused the event); another producer may "
+                    "copy the event's `traceparent`. Consumers continue the trace from this "
+                    "header, else from the event's `traceparent`."
+                ),
             },
         },
     }

@@ -32,7 +32,8 @@ questionnaire scoring that the Carepath services share. Pydantic only.
 * **Envelope**: CloudEvents 1.0 in structured JSON mode (`application/cloudevents+json`):
   `specversion`, `id` (UUID), `source`, `type`, `subject` (pseudonymous patient id),
   `time` (UTC), `datacontenttype`, `dataschema`, `data`, and the extensions
-  `correlationid` (pathway id), `causationid` (id of the causing event) and `traceparent`.
+  `correlationid` (pathway id), `causationid` (id of the causing event) and `traceparent`
+  (CloudEvents Distributed Tracing: the span that caused the event, when tracing is on).
 * **Key**: {key_rule}
 * **Versioning**: the version is part of `type`. `carepath schemas check` compares the
   models with the committed JSON Schemas in `schemas/` and fails on a breaking change

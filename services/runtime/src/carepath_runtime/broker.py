@@ -10,15 +10,24 @@ from collections.abc import Sequence
 from faststream import AckPolicy, Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
+from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from carepath_runtime.consumer import EventProcessor
 from carepath_runtime.errors import ShuttingDownError
 from carepath_runtime.settings import ServiceSettings
+from carepath_runtime.tracing import Tracing
 
 
-def create_broker(settings: ServiceSettings) -> KafkaBroker:
+def create_broker(settings: ServiceSettings, tracing: Tracing | None = None) -> KafkaBroker:
+    """With tracing on, FastStream's telemetry middleware adds a span per consumed batch and
+    per published record (its producer span goes out in the record's traceparent header)."""
     bus = settings.bus
+    telemetry = (
+        [KafkaTelemetryMiddleware(tracer_provider=tracing.provider)]
+        if tracing and tracing.enabled
+        else []
+    )
     return KafkaBroker(
         bus.bootstrap,
         security=bus.faststream_security(),
@@ -33,6 +42,7 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         # Our logger, not FastStream's own (plain text with colour codes on stdout): its
         # lines go through the root handler as JSON like every other line.
         logger=logging.getLogger("carepath.faststream"),
+        middlewares=telemetry,
     )
 
 

@@ -31,6 +31,7 @@ from carepath_runtime.errors import (
     reason_of,
 )
 from carepath_runtime.metrics import ServiceMetrics
+from carepath_runtime.tracing import Tracing
 from carepath_runtime.unit_of_work import UnitOfWork
 from carepath_runtime.waiting import wait_until_set
 
@@ -104,6 +105,7 @@ class EventProcessor:
         stopping: asyncio.Event,
         prefetch: Prefetch | None = None,
         refusals: tuple[type[Exception], ...] = (),
+        tracing: Tracing | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -117,6 +119,7 @@ class EventProcessor:
         self._stopping = stopping
         self._prefetch = prefetch
         self._refusals = refusals
+        self._tracing = tracing or Tracing()
 
     @property
     def handled_types(self) -> list[str]:
@@ -217,11 +220,13 @@ class EventProcessor:
                 fresh.append((index, record, event))
             if self._prefetch and fresh:
                 await self._prefetch(unit, [event for _, _, event in fresh])
-            for index, _record, event in fresh:
+            for index, record, event in fresh:
+                handler = self._handlers[event.type]
                 try:
-                    await self._handlers[event.type](unit, event)
-                    if attempts.flush_each_event:
-                        await unit.flush()
+                    with self._tracing.consuming(event, record, handler):
+                        await handler(unit, event)
+                        if attempts.flush_each_event:
+                            await unit.flush()
                 except Exception as error:
                     refused = as_rule_violation(error, self._refusals)
                     self._route_failure(index, event, refused, attempts)

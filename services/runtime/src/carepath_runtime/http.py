@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from carepath_contracts import SERVICES, asyncapi_document
 from carepath_runtime.access import OPERATIONS, AccessTable, unguarded
@@ -14,6 +15,9 @@ from carepath_runtime.gate import RequestGate
 from carepath_runtime.openapi import NOT_FOUND, declare_security_and_errors
 from carepath_runtime.problems import bounded_validation_error
 from carepath_runtime.service import ServiceRuntime
+
+# Probes and scrapes every few seconds are not worth a trace each.
+UNTRACED_URLS = "/healthz,/readyz,/metrics"
 
 # Built once per process: the document depends only on the contracts.
 _asyncapi_document = functools.cache(asyncapi_document)
@@ -77,6 +81,15 @@ def create_http_app(
         app.include_router(router)
     app.add_middleware(RequestGate, access=table, authenticator=lambda: runtime.authenticator)
     declare_security_and_errors(app, table)
+    if runtime.tracing.enabled:
+        # Outermost: a request the gate refuses (401/403/413) has its span too. The server
+        # span is current in the routes, so what a request emits names it as its cause.
+        FastAPIInstrumentor.instrument_app(
+            app,
+            tracer_provider=runtime.tracing.provider,
+            excluded_urls=UNTRACED_URLS,
+            exclude_spans=["receive", "send"],
+        )
     if missing := unguarded(app, table):
         raise ValueError(f"routes without a row in the access table: {', '.join(missing)}")
     return app

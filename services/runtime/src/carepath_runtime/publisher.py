@@ -7,6 +7,7 @@ from typing import Protocol
 from faststream.kafka import KafkaBroker
 
 from carepath_runtime.records import OutgoingRecord
+from carepath_runtime.tracing import Tracing
 
 
 class RecordPublisher(Protocol):
@@ -17,21 +18,23 @@ class RecordPublisher(Protocol):
 class KafkaRecordPublisher:
     """The broker's producer (acks=all, idempotent): sends all, then awaits every ack."""
 
-    def __init__(self, broker: KafkaBroker) -> None:
+    def __init__(self, broker: KafkaBroker, *, tracing: Tracing | None = None) -> None:
         self._broker = broker
+        self._tracing = tracing or Tracing()
 
     async def publish(self, records: Sequence[OutgoingRecord]) -> None:
         pending = []
         for record in records:
             # Sending without waiting keeps order (idempotent producer, one connection per
             # partition leader) while letting the producer batch records.
-            pending.append(
-                await self._broker.publish(
-                    record.value,
-                    record.topic,
-                    key=record.key,
-                    headers=record.headers,
-                    no_confirm=True,
+            with self._tracing.publishing(record.headers):
+                pending.append(
+                    await self._broker.publish(
+                        record.value,
+                        record.topic,
+                        key=record.key,
+                        headers=record.headers,
+                        no_confirm=True,
+                    )
                 )
-            )
         await asyncio.gather(*pending)

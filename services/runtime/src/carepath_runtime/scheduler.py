@@ -12,6 +12,7 @@ from carepath_runtime.database import transaction
 from carepath_runtime.errors import is_transient
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.timers import TimerHandler
+from carepath_runtime.tracing import Tracing
 from carepath_runtime.unit_of_work import UnitOfWork
 from carepath_runtime.waiting import wait_until_set
 
@@ -29,6 +30,7 @@ class TimerScheduler:
         handlers: Mapping[str, TimerHandler],
         metrics: ServiceMetrics,
         on_committed: Callable[[], None],
+        tracing: Tracing | None = None,
     ) -> None:
         self._sessions = sessions
         self._clock = clock
@@ -37,6 +39,7 @@ class TimerScheduler:
         self._handlers = dict(handlers)
         self._metrics = metrics
         self._on_committed = on_committed
+        self._tracing = tracing or Tracing()
         self._lock = asyncio.Lock()
 
     async def fire_due(self) -> int:
@@ -66,8 +69,9 @@ class TimerScheduler:
                     self._metrics.failed.labels(kind="timer").inc()
                     return 0
                 unit = UnitOfWork(session, self._clock, self._topic_prefix, source=self._source)
-                await handler(unit, timer)
-                await unit.flush()
+                with self._tracing.firing(timer):
+                    await handler(unit, timer)
+                    await unit.flush()
         except Exception as error:
             if is_transient(error):
                 raise

@@ -35,6 +35,7 @@ from carepath_runtime.scheduler import TimerScheduler
 from carepath_runtime.settings import ServiceSettings
 from carepath_runtime.timers import TimerHandler, next_due_at
 from carepath_runtime.topics_admin import ensure_topics
+from carepath_runtime.tracing import Tracing
 from carepath_runtime.unit_of_work import UnitOfWork
 from carepath_runtime.waiting import wait_until_set
 
@@ -67,13 +68,16 @@ class ServiceRuntime:
         settings: ServiceSettings,
         *,
         clock: Clock | None = None,
-        publisher: Callable[[KafkaBroker], RecordPublisher] = KafkaRecordPublisher,
+        publisher: Callable[[KafkaBroker], RecordPublisher] | None = None,
+        tracing: Tracing | None = None,
     ) -> None:
+        """`tracing` defaults to the OTEL_* environment (off without an OTLP endpoint)."""
         self.definition = definition
         self.settings = settings
         self.clock = clock or _clock_for(settings)
         self.source = carepath_source(definition.name)
         self.metrics = ServiceMetrics(definition.name)
+        self.tracing = tracing or Tracing.from_environment(definition.name)
         oidc = settings.oidc
         self.authenticator = Authenticator(
             StaticTokens(settings.tokens), OidcVerifier(oidc) if oidc else None
@@ -81,8 +85,12 @@ class ServiceRuntime:
         self.engine = create_engine(settings.resolved_database_url)
         self.sessions = create_sessionmaker(self.engine)
         self.read_sessions = create_read_sessionmaker(self.engine)
-        self.broker = create_broker(settings)
-        self.publisher = publisher(self.broker)
+        self.broker = create_broker(settings, self.tracing)
+        self.publisher = (
+            publisher(self.broker)
+            if publisher
+            else KafkaRecordPublisher(self.broker, tracing=self.tracing)
+        )
         self.stopping = asyncio.Event()
         prefix = settings.topic_prefix
         self.relay = OutboxRelay(
@@ -118,6 +126,7 @@ class ServiceRuntime:
             stopping=self.stopping,
             prefetch=definition.prefetch,
             refusals=definition.refusals,
+            tracing=self.tracing,
         )
         self.scheduler = TimerScheduler(
             sessions=self.sessions,
@@ -127,6 +136,7 @@ class ServiceRuntime:
             handlers=definition.timer_handlers,
             metrics=self.metrics,
             on_committed=self.relay.wake,
+            tracing=self.tracing,
         )
         self.subscriber = subscribe_processor(
             self.broker, [prefix + topic for topic in definition.consumes], self.processor, settings
@@ -199,6 +209,7 @@ class ServiceRuntime:
             log.warning("outbox not fully flushed at shutdown (%r); it resumes at start", error)
         await self.broker.stop()
         await self.engine.dispose()
+        await asyncio.to_thread(self.tracing.shutdown)  # the last spans leave too
         log.info("%s stopped", self.definition.name)
 
     async def catch_up_with_clock(self) -> tuple[int, datetime | None]:

@@ -55,6 +55,8 @@ timers = Table(
     Column("patient_id", String(64), nullable=False, index=True),
     Column("correlation_id", String(64), nullable=False),
     Column("caused_by_event_id", String(64), nullable=True),
+    # W3C traceparent of the span that set the timer (tracing on): its firing continues it.
+    Column("traceparent", String(55), nullable=True),
     Column("due_at", UtcDateTime, nullable=False),
     Column("payload", JSON, nullable=False),
     Column("fired_at", UtcDateTime, nullable=True),

@@ -27,9 +27,13 @@ class Timer:
     caused_by_event_id: str | None
     due_at: datetime
     payload: Mapping[str, Any]
+    traceparent: str | None = None
+    """The span that set the timer: its firing continues that trace."""
 
 
-def caused_by_timer(timer: Timer, data: Any, *, source: str, time: datetime) -> Event[Any]:
+def caused_by_timer(
+    timer: Timer, data: Any, *, source: str, time: datetime, traceparent: str | None = None
+) -> Event[Any]:
     """An event a timer's firing causes: the timer's patient and pathway, and as its cause
     the event that set the timer (like `carepath_contracts.caused_by` for an event)."""
     return new_event(
@@ -39,6 +43,7 @@ def caused_by_timer(timer: Timer, data: Any, *, source: str, time: datetime) -> 
         source=source,
         time=time,
         causation_id=timer.caused_by_event_id,
+        traceparent=traceparent,
     )
 
 
@@ -52,6 +57,7 @@ async def schedule_timer(
     due_at: datetime,
     payload: Mapping[str, Any],
     caused_by_event_id: str | None = None,
+    traceparent: str | None = None,
 ) -> None:
     """Adds a timer; a key that already exists (a redelivery) is moved, not duplicated."""
     existing = await session.execute(select(timers.c.id).where(timers.c.timer_key == key))
@@ -60,6 +66,7 @@ async def schedule_timer(
         "patient_id": patient_id,
         "correlation_id": correlation_id,
         "caused_by_event_id": caused_by_event_id,
+        "traceparent": traceparent,
         "due_at": due_at,
         "payload": dict(payload),
         "fired_at": None,
@@ -142,6 +149,7 @@ def _timer(row: Mapping[str, Any]) -> Timer:
         caused_by_event_id=row["caused_by_event_id"],
         due_at=row["due_at"],
         payload=row["payload"],
+        traceparent=row["traceparent"],
     )
 
 

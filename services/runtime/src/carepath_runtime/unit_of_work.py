@@ -14,6 +14,7 @@ from carepath_runtime.codec import encode
 from carepath_runtime.outbox import INSERT_OUTBOX, outbox_row
 from carepath_runtime.timer_requests import TimerRequest
 from carepath_runtime.timers import Timer, caused_by_timer
+from carepath_runtime.tracing import current_traceparent
 
 Cause = Event[Any] | Timer
 """Why a handler runs: an event it consumed, or one of its timers that fired."""
@@ -51,18 +52,26 @@ class UnitOfWork:
         return self.clock.now()
 
     async def emit(self, event: Any) -> None:
-        """Queue an event for publication once this transaction commits."""
+        """Queue an event for publication once this transaction commits; with tracing on,
+        its `traceparent` is the span in hand (the request, handler or timer causing it)."""
+        if event.traceparent is None and (traceparent := current_traceparent()):
+            event = event.model_copy(update={"traceparent": traceparent})
         record = encode(event, self._topic_prefix)
         self.write_later(INSERT_OUTBOX, outbox_row(record, event_type=event.type, at=self.now()))
         self.emitted += 1
 
     async def emit_caused_by(self, cause: Cause, events: Iterable[EventData]) -> None:
         """Emit each event as caused by `cause`: its patient and pathway, this service's source."""
+        traceparent = current_traceparent()
         for data in events:
             if isinstance(cause, Timer):
-                event = caused_by_timer(cause, data, source=self.source, time=self.now())
+                event = caused_by_timer(
+                    cause, data, source=self.source, time=self.now(), traceparent=traceparent
+                )
             else:
-                event = caused_by(cause, data, source=self.source, time=self.now())
+                event = caused_by(
+                    cause, data, source=self.source, time=self.now(), traceparent=traceparent
+                )
             await self.emit(event)
 
     def write_later(self, statement: Executable, row: Mapping[str, Any]) -> None:
@@ -100,6 +109,7 @@ class UnitOfWork:
             due_at=due_at,
             payload=payload or {},
             caused_by_event_id=caused_by_event_id,
+            traceparent=current_traceparent(),
         )
 
     async def schedule_timers(self, requests: Iterable[TimerRequest], cause: Cause) -> None:
