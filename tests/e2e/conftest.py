@@ -1,4 +1,5 @@
-"""One stack for the end-to-end tests: the three services as processes on the real broker."""
+"""One stack for the end-to-end tests: the three services and the console as processes on the
+real broker."""
 
 import asyncio
 import secrets
@@ -28,7 +29,7 @@ def stack(kafka_bootstrap, tmp_path_factory):
     local = LocalStack(
         tmp_path_factory.mktemp("stack"),
         bootstrap=kafka_bootstrap,
-        ports={name: free_port() for name in ("intake", "infusion", "followup")},
+        ports={name: free_port() for name in ("intake", "infusion", "followup", "console")},
         topic_prefix=f"e2e{secrets.token_hex(3)}.",
     )
     state = local.up(clock="controlled", progress=lambda _line: None)

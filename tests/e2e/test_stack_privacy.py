@@ -67,7 +67,7 @@ def test_no_log_line_or_dead_letter_carries_a_personal_detail_and_every_line_is_
     reason = dict(letter.headers)["dlq-error-message"].decode()
     assert "external_referral_id" in reason
     lines = [(log.name, line) for log in logs for line in log.read_text().splitlines() if line]
-    assert len(logs) == 3 and len(lines) > 30
+    assert len(logs) == 4 and len(lines) > 30  # the three services and the console
     not_json = [(name, line[:120]) for name, line in lines if not _is_json_object(line)]
     assert not not_json, not_json
     leaks = [(name, n) for name, line in lines for n in needles if n in line]

@@ -1,7 +1,9 @@
 """Runs a service's ASGI app under uvicorn; SIGTERM leads to a clean lifespan shutdown."""
 
+import asyncio
 import gc
 import socket
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
@@ -12,6 +14,10 @@ from carepath_runtime.settings import ServiceSettings
 
 
 class _Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None] | None) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         # What is loaded by now (modules, models, compiled queries) lives as long as the
@@ -25,9 +31,17 @@ class _Server(uvicorn.Server):
         # uvicorn re-raises the signal after a graceful shutdown, so the process would end
         # "killed by SIGTERM". A stop that completed its shutdown is a clean exit (status 0).
         self._captured_signals.clear()
+        if self._on_exit is not None:
+            # Long-lived responses (server-sent events) end now, not at the graceful timeout.
+            # The signal arrives on the loop's thread, between two of its callbacks.
+            asyncio.get_event_loop().call_soon_threadsafe(self._on_exit)
 
 
-def serve(app: FastAPI, settings: ServiceSettings) -> None:
+def serve(
+    app: FastAPI, settings: ServiceSettings, *, on_exit: Callable[[], None] | None = None
+) -> None:
+    """`on_exit` runs on the server's loop when a stop signal arrives, before the graceful
+    shutdown waits for open responses."""
     configure_logging(settings.service_name, settings.log_level)
     config = uvicorn.Config(
         app,
@@ -37,4 +51,4 @@ def serve(app: FastAPI, settings: ServiceSettings) -> None:
         access_log=False,
         timeout_graceful_shutdown=int(settings.shutdown_timeout_s),
     )
-    _Server(config).run()
+    _Server(config, on_exit).run()

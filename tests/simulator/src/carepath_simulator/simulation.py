@@ -72,7 +72,11 @@ class Simulation:
         seed: int = 1,
         protocol: TreatmentProtocol | None = None,
         progress: Callable[[str], None] = lambda _line: None,
+        desk: ReviewDesk | None = None,
     ) -> None:
+        """`desk` records the clinicians' review outcomes (default: a `ReviewDesk` on
+        follow-up's API with the clinician's token, when `stack.followup_url` is set); the
+        console's browser test passes one that leaves some reviews to a person."""
         self._stack = stack
         self._scenarios = scenarios
         self._rng = random.Random(seed)
@@ -82,7 +86,7 @@ class Simulation:
         self._protocol = protocol or default_protocol()
         self._progress = progress
         self._agenda: list[tuple[datetime, int, int, Action]] = []
-        self._desk: ReviewDesk | None = None
+        self._desk: ReviewDesk | None = desk
         self._sequence = itertools.count()
 
     async def run(self) -> SimulationResult:
@@ -94,7 +98,7 @@ class Simulation:
             clinician_token=stack.tokens["clinician"],
         )
         inbound = InboundTopics(stack.kafka, stack.topic_prefix)
-        if stack.followup_url:
+        if stack.followup_url and self._desk is None:
             self._desk = ReviewDesk(stack.followup_url, clinician_token=stack.tokens["clinician"])
         observer = EventObserver(stack.kafka, stack.topic_prefix)
         groups = {service: stack.group_of(service) for service in SERVICES}

@@ -25,7 +25,10 @@ from carepath_runtime.errors import CarepathError
 from carepath_runtime.topic_setup import grant_access
 from carepath_runtime.topics_admin import ensure_topics
 
-SERVICES = {"intake": 8001, "infusion": 8002, "followup": 8003}
+SERVICES = {"intake": 8001, "infusion": 8002, "followup": 8003, "console": 8004}
+"""What `carepath up` starts, in this order: the console (the web pages) last, since it calls
+the other three."""
+CONSOLE = "console"
 ROLES = ("clinician", "integration", "operator")
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
@@ -168,6 +171,10 @@ class LocalStack:
             asyncio.run(grant_access(admin, self.topic_prefix, clock_control=True))
         _private_folder(self.data_dir / "logs")
         for name, port in self.ports.items():
+            if name == CONSOLE and state.secrets is not None:
+                # The console has no principal of its own on a secured bus yet.
+                progress("console not started: the secured bus has no principal for it")
+                continue
             state.services.append(self._spawn(name, port, state))
             self._save(state)
         progress("waiting for every service's /readyz ...")
@@ -239,6 +246,8 @@ class LocalStack:
             prefix + "TOPIC_PREFIX": state.topic_prefix,
             prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
         }
+        if name == CONSOLE:  # it calls the services started before it
+            env |= {f"{prefix}{other.name.upper()}_URL": other.url for other in state.services}
         if state.secrets is not None:
             bus = state.bus(name)
             env |= {

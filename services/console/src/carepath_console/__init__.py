@@ -1,0 +1,1 @@
+"""Carepath console: the clinicians' worklist and patient pages and the operators' view."""
