@@ -33,8 +33,7 @@ def clock() -> ManualClock:
     return ManualClock(T0)
 
 
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url) -> FollowupSettings:
+def followup_settings(kafka_bootstrap: str, topic_prefix: str, database_url: str):
     tokens = [
         {"subject": "clin-1", "role": "clinician", "token": CLINICIAN_TOKEN},
         {"subject": "app-1", "role": "integration", "token": "integration-token-for-tests"},
@@ -48,6 +47,11 @@ def settings(kafka_bootstrap, topic_prefix, database_url) -> FollowupSettings:
         tokens,
         consumer_batch_timeout_ms=50,
     )
+
+
+@pytest.fixture
+def settings(kafka_bootstrap, topic_prefix, database_url) -> FollowupSettings:
+    return followup_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 @pytest.fixture
