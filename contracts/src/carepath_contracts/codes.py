@@ -62,6 +62,8 @@ class VitalSign(StrEnum):
     HEART_RATE_BPM = "heart_rate_bpm"
     SPO2_PERCENT = "spo2_percent"
     RESPIRATORY_RATE_PER_MIN = "respiratory_rate_per_min"
+    # Derived from a reading's systolic and diastolic: (systolic + 2 x diastolic) / 3.
+    MEAN_ARTERIAL_PRESSURE_MMHG = "mean_arterial_pressure_mmhg"
 
 
 class VitalUnit(StrEnum):
@@ -92,6 +94,12 @@ class SafetyRule(StrEnum):
     HEART_RATE_HIGH = "heart_rate_high"
     INFUSION_TOO_FAST = "infusion_too_fast"  # the infusion record: rapid administration
     DOSE_ABOVE_PLAN = "dose_above_plan"  # the infusion record: more given than planned
+    SYSTOLIC_LOW = "systolic_low"
+    MEAN_ARTERIAL_PRESSURE_LOW = "mean_arterial_pressure_low"
+    HEART_RATE_LOW = "heart_rate_low"
+    RESPIRATORY_RATE_LOW = "respiratory_rate_low"
+    RESPIRATORY_RATE_HIGH = "respiratory_rate_high"
+    MONITOR_SILENCE = "monitor_silence"  # no reading for too long while infusing
 
 
 class SafetyAction(StrEnum):
@@ -178,6 +186,9 @@ LOINC_CODES: dict[str, tuple[str, ...]] = {
     VitalSign.HEART_RATE_BPM: ("8867-4",),
     VitalSign.RESPIRATORY_RATE_PER_MIN: ("9279-1",),
     VitalSign.SPO2_PERCENT: ("2708-6", "59408-5"),
+    # Mean blood pressure: the FHIR R4 example Observation "map-sitting" and the US Core
+    # mean arterial pressure value set (not in CLINICAL_RULES' list yet).
+    VitalSign.MEAN_ARTERIAL_PRESSURE_MMHG: ("8478-0",),
     "weight_kg": ("29463-7",),
 }
 """LOINC codes for exports and adapters, keyed by event field name. PCL-5 has no verified code."""

@@ -311,6 +311,13 @@ class InfusionSafety(_Section):
 
     vitals_interval_minutes: Annotated[int, Field(ge=1, le=60)]
     alerts: list[AlertThreshold]
+    monitor_silence_minutes: Annotated[int, Field(ge=1, le=240)] = Field(
+        description="No reading for this long while an infusion runs raises a monitor-silence "
+        "alert (a durable timer, reset by each reading)."
+    )
+    review_rules: list[SafetyRule] = Field(
+        description="Alerts of these rules need a clinical review, whatever their action."
+    )
     serious_adverse_event_suspends_course: bool
 
 

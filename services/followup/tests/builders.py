@@ -126,10 +126,12 @@ def suspended_data(reason: SuspensionReason, at: datetime = T0) -> CourseSuspend
     )
 
 
-def alert_data(action: SafetyAction, session_id: str = "s-3") -> SafetyAlert:
+def alert_data(
+    action: SafetyAction, session_id: str = "s-3", rule: SafetyRule = SafetyRule.SPO2_LOW
+) -> SafetyAlert:
     return SafetyAlert(
         session_id=session_id,
-        rule=SafetyRule.SPO2_LOW,
+        rule=rule,
         action=action,
         reading_value=89,
         threshold_value=92,

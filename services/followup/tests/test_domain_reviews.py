@@ -19,6 +19,7 @@ from carepath_contracts import (
     SafetyAction,
     SafetyConcern,
     SafetyConcernRaised,
+    SafetyRule,
     SessionKind,
     SuspensionReason,
     Urgency,
@@ -103,6 +104,31 @@ def test_a_serious_safety_alert_opens_a_review_and_a_minor_one_does_not():
     assert request.reason is ReviewTrigger.SAFETY_EVENT
     assert request.evidence.codes == ["spo2_low", "stop"]
     assert requests(alert_data(SafetyAction.PAUSE)) == []
+
+
+@pytest.mark.parametrize(
+    ("rule", "reviewed"),
+    [
+        (SafetyRule.MONITOR_SILENCE, True),
+        (SafetyRule.SYSTOLIC_LOW, True),
+        (SafetyRule.MEAN_ARTERIAL_PRESSURE_LOW, True),
+        (SafetyRule.HEART_RATE_LOW, False),
+        (SafetyRule.SYSTOLIC_HIGH, False),
+    ],
+)
+def test_an_alert_whose_rule_the_protocol_sends_to_review_opens_one_whatever_its_action(
+    rule, reviewed
+):
+    by_protocol = domain.TriggerPolicy(
+        frozenset({SafetyAction.STOP}), frozenset(PROTOCOL.infusion_safety.review_rules)
+    )
+    data = alert_data(SafetyAction.NOTIFY, rule=rule)
+
+    found = domain.review_requests(data, fact(data), by_protocol)
+
+    assert [(r.reason, r.evidence.codes) for r in found] == (
+        [(ReviewTrigger.SAFETY_EVENT, [rule.value, "notify"])] if reviewed else []
+    )
 
 
 def test_a_failed_discharge_opens_an_immediate_review_and_a_met_one_does_not():

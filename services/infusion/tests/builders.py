@@ -100,6 +100,7 @@ def vitals(
     diastolic: int = 84,
     heart_rate: int = 80,
     spo2: int = 97,
+    respiratory_rate: int | None = None,
 ) -> Event[VitalsRecorded]:
     data = VitalsRecorded(
         session_id=session_id,
@@ -108,6 +109,7 @@ def vitals(
         diastolic_mmhg=diastolic,
         heart_rate_bpm=heart_rate,
         spo2_percent=spo2,
+        respiratory_rate_per_min=respiratory_rate,
     )
     return _event(data, patient_id, at, "clinic/monitor")
 

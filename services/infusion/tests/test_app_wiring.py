@@ -47,7 +47,7 @@ def test_the_service_consumes_its_inputs_and_handles_exactly_its_event_types():
     assert wired.consumes == [INTAKE_EVENTS.name, INFUSION_INBOUND.name, FOLLOWUP_EVENTS.name]
     assert wired.dead_letter_topic == INFUSION_DLQ.name
     assert set(wired.handlers) == {spec.type for spec in REGISTRY.consumed_by("infusion")}
-    assert set(wired.timer_handlers) == {"session-missed"}
+    assert set(wired.timer_handlers) == {"session-missed", "monitor-silence"}
     assert wired.topics_to_create == {topic.name: topic.partitions for topic in ALL_TOPICS}
     assert (wired.migrations / "infusion_0001_initial.py").is_file()
 

@@ -14,8 +14,9 @@ FIELD_OF = {
     "diastolic_mmhg": "diastolic",
     "heart_rate_bpm": "heart_rate",
     "spo2_percent": "spo2",
+    "respiratory_rate_per_min": "respiratory_rate",
 }
-ALERTS = PROTOCOL.infusion_safety.alerts
+ALERTS = [a for a in PROTOCOL.infusion_safety.alerts if a.vital.value in FIELD_OF]
 
 
 def reading(**values):
@@ -43,6 +44,58 @@ def test_each_rule_alerts_at_its_threshold_naming_rule_reading_and_threshold(thr
     assert alert.reading_value == crossing and alert.threshold_value == threshold.threshold
     assert alert.unit == threshold.unit and alert.protocol == PROTOCOL.ref
     assert alert.measured_at == MONDAY and alert.session_id == "session-safety"
+
+
+# Finding 8: low values (the numbers are the protocol's, each marked *confirm*).
+
+
+@pytest.mark.parametrize(
+    ("values", "rules"),
+    [
+        ({"systolic": 70, "diastolic": 40}, ["systolic_low", "mean_arterial_pressure_low"]),
+        ({"heart_rate": 35}, ["heart_rate_low"]),
+        ({"respiratory_rate": 5}, ["respiratory_rate_low"]),
+        ({"respiratory_rate": 31}, ["respiratory_rate_high"]),
+    ],
+    ids=["bp-70-over-40", "hr-35", "rr-5", "rr-31"],
+)
+def test_the_low_values_of_the_issue_each_raise_their_alert(values, rules):
+    outcome = assess_reading(reading(**values), (), PROTOCOL)
+
+    assert sorted(alert.rule.value for alert in outcome.alerts) == sorted(rules)
+
+
+def test_each_low_value_rule_is_protocol_data():
+    rules = {a.rule.value: (a.comparison, a.threshold) for a in PROTOCOL.infusion_safety.alerts}
+
+    assert rules["systolic_low"] == (Comparison.BELOW, 90)
+    assert rules["mean_arterial_pressure_low"] == (Comparison.BELOW, 65)
+    assert rules["heart_rate_low"] == (Comparison.BELOW, 50)
+    assert rules["respiratory_rate_low"] == (Comparison.BELOW, 10)
+    assert rules["respiratory_rate_high"] == (Comparison.ABOVE, 30)
+    assert PROTOCOL.needs_confirmation("infusion_safety.alerts")
+
+
+@pytest.mark.parametrize(
+    ("systolic", "diastolic", "mean", "alerted"),
+    [(95, 50, 65.0, False), (95, 48, 63.7, True)],
+    ids=["map-65", "map-63.7"],
+)
+def test_the_mean_arterial_pressure_is_derived_and_alerts_below_65(
+    systolic, diastolic, mean, alerted
+):
+    outcome = assess_reading(reading(systolic=systolic, diastolic=diastolic), (), PROTOCOL)
+
+    assert [(a.rule.value, a.reading_value) for a in outcome.alerts] == (
+        [("mean_arterial_pressure_low", mean)] if alerted else []
+    )
+
+
+def test_a_reading_without_a_respiratory_rate_leaves_its_episode_as_it_was():
+    low = assess_reading(reading(respiratory_rate=6), frozenset(), PROTOCOL)
+    unknown = assess_reading(reading(), low.open_rules, PROTOCOL)
+
+    assert unknown.open_rules == {"respiratory_rate_low"} and unknown.alerts == ()
 
 
 def test_a_run_of_dangerous_readings_is_one_episode_with_one_alert():

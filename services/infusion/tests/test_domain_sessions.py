@@ -127,7 +127,7 @@ def test_a_serious_adverse_event_suspends_the_course_and_cancels_every_booked_se
     assert decision.events[-1].reason_code == SuspensionReason.SERIOUS_ADVERSE_EVENT
     assert decision.events[-1].session_id == second.session_id
     assert decision.course.status == CourseStatus.SUSPENDED
-    assert len(decision.cancelled_timers) == 4
+    assert len(decision.cancelled_timers) == 5  # four missed-session timers, the silence timer
 
 
 def test_a_check_in_for_a_suspended_course_is_refused():

@@ -49,7 +49,10 @@ def rules_for(protocol: TreatmentProtocol, settings: FollowupSettings) -> Rules:
     return Rules(
         protocol=protocol,
         therapy_booking_offset_hours=settings.therapy_booking_offset_hours,
-        triggers=domain.TriggerPolicy(frozenset(settings.review_on_safety_actions)),
+        triggers=domain.TriggerPolicy(
+            frozenset(settings.review_on_safety_actions),
+            frozenset(protocol.infusion_safety.review_rules),
+        ),
     )
 
 

@@ -96,6 +96,9 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
         state = await store.monitor_state(unit.session, reading.session_id)
     if state is None or state.patient_id != event.subject:
         raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {event.subject}")
+    if state.status is domain.SessionStatus.IN_PROGRESS:
+        silent_at = domain.silence_due(unit.now(), rules.protocol)
+        unit.rearm_timer_later(domain.silence_timer_key(reading.session_id), silent_at)
     outcome = domain.monitor(state.status, state.open_alert_rules, reading, rules.protocol)
     if outcome.open_rules != state.open_alert_rules:
         store.set_open_alert_rules_later(
@@ -170,6 +173,18 @@ async def on_session_missed(unit: UnitOfWork, timer: Timer, rules: Rules) -> Non
     await _apply(unit, change, timer)
 
 
+async def on_monitor_silent(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
+    course = await _course_of(unit, timer.patient_id)
+    if course is None:
+        raise RuleBroken(f"monitor-silence timer {timer.timer_key}: patient has no course")
+    sessions = await store.sessions_of_course(unit.session, course.course_id)
+    session = _find(sessions, timer.payload["session_id"], timer.patient_id)
+    change = domain.monitor_silent(
+        session, due_at=timer.due_at, protocol=rules.protocol, now=unit.now()
+    )
+    await _apply(unit, change, timer)
+
+
 HANDLERS = Handlers[Rules](
     events={
         PatientScreened: on_patient_screened,
@@ -182,7 +197,7 @@ HANDLERS = Handlers[Rules](
         MaintenanceRecommended: on_maintenance_recommended,
         ReviewOutcomeRecorded: on_review_outcome_recorded,
     },
-    timers={domain.MISSED_TIMER: on_session_missed},
+    timers={domain.MISSED_TIMER: on_session_missed, domain.SILENCE_TIMER: on_monitor_silent},
     refusals=(RuleBroken,),
 )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carepath_contracts import Event, new_event
@@ -76,6 +76,15 @@ async def schedule_timer(
         await session.execute(insert(timers).values(timer_key=key, **values))
     else:
         await session.execute(update(timers).where(timers.c.timer_key == key).values(**values))
+
+
+REARM_TIMER = (
+    update(timers)
+    .where(timers.c.timer_key == bindparam("key_"), timers.c.cancelled_at.is_(None))
+    .values(due_at=bindparam("due_at_"), fired_at=None)
+)
+"""Moves a timer that was set and not cancelled to a new time, pending again if it fired
+(for `UnitOfWork.rearm_timer_later`: one executemany for a batch)."""
 
 
 async def cancel_timer(session: AsyncSession, key: str, *, at: datetime) -> bool:

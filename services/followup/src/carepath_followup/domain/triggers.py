@@ -23,6 +23,7 @@ from carepath_contracts import (
     SafetyAction,
     SafetyAlert,
     SafetyConcernRaised,
+    SafetyRule,
     ScoreEvidence,
     SessionCompleted,
 )
@@ -40,9 +41,11 @@ class Fact:
 
 @dataclass(frozen=True)
 class TriggerPolicy:
-    """The operator's choices the triggers read (the numbers are in the protocol)."""
+    """What the triggers read besides the fact: the operator's choice of serious safety
+    actions and the protocol's alert rules that need a review."""
 
     serious_safety_actions: frozenset[SafetyAction] = frozenset({SafetyAction.STOP})
+    review_safety_rules: frozenset[SafetyRule] = frozenset()
 
 
 Trigger = Callable[[Any, Fact, TriggerPolicy], Iterable[ReviewRequest]]
@@ -126,7 +129,8 @@ def course_suspended(
 def serious_safety_alert(
     data: SafetyAlert, fact: Fact, policy: TriggerPolicy
 ) -> list[ReviewRequest]:
-    if data.action not in policy.serious_safety_actions:
+    serious = data.action in policy.serious_safety_actions
+    if not serious and data.rule not in policy.review_safety_rules:
         return []  # the other alerts stay with the clinic on site
     facts = evidence(fact, codes=[data.rule, data.action], session_id=data.session_id)
     return [ReviewRequest(ReviewTrigger.SAFETY_EVENT, facts)]

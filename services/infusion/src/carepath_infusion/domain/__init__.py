@@ -14,6 +14,12 @@ from carepath_infusion.domain.model import (
     Session,
     SessionStatus,
 )
+from carepath_infusion.domain.monitoring import (
+    SILENCE_TIMER,
+    monitor_silent,
+    silence_due,
+    silence_timer_key,
+)
 from carepath_infusion.domain.outcomes import act_on_review_outcome
 from carepath_infusion.domain.safety import SafetyOutcome, alert_history, assess_reading, monitor
 from carepath_infusion.domain.sessions import (
@@ -27,6 +33,7 @@ from carepath_infusion.domain.sessions import (
 __all__ = [
     "MISSED_TIMER",
     "NOTHING",
+    "SILENCE_TIMER",
     "ClinicCalendar",
     "Course",
     "CourseChange",
@@ -47,7 +54,10 @@ __all__ = [
     "end_session",
     "miss_session",
     "monitor",
+    "monitor_silent",
     "plan_course",
     "recommend_maintenance",
+    "silence_due",
+    "silence_timer_key",
     "withdraw",
 ]

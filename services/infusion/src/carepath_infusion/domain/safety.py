@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from carepath_contracts import SafetyAlert, TreatmentProtocol, VitalsRecorded
+from carepath_contracts import SafetyAlert, SafetyRule, TreatmentProtocol, VitalSign, VitalsRecorded
 from carepath_infusion.domain.model import MONITORED, HistoryEntry, SessionStatus
 
 
@@ -39,10 +39,10 @@ def assess_reading(
     A reading that lacks a vital (respiratory rate is optional) leaves that rule's episode as
     it was: the missing value says nothing about whether it is back in range.
     """
-    still_open = set(open_rules)
+    still_open = set(open_rules) - {SafetyRule.MONITOR_SILENCE.value}  # a reading came
     alerts = []
     for threshold in protocol.infusion_safety.alerts:
-        value = getattr(reading, threshold.vital.value, None)
+        value = vital_value(reading, threshold.vital)
         if value is None:
             continue
         rule = threshold.rule.value
@@ -65,6 +65,14 @@ def assess_reading(
             )
         )
     return SafetyOutcome(open_rules=frozenset(still_open), alerts=tuple(alerts))
+
+
+def vital_value(reading: VitalsRecorded, vital: VitalSign) -> float | None:
+    """The reading's value of a vital sign; the mean arterial pressure is derived from the
+    systolic and diastolic pressures ((systolic + 2 x diastolic) / 3, to 0.1 mmHg)."""
+    if vital is VitalSign.MEAN_ARTERIAL_PRESSURE_MMHG:
+        return round((reading.systolic_mmhg + 2 * reading.diastolic_mmhg) / 3, 1)
+    return getattr(reading, vital.value, None)
 
 
 def alert_history(alerts: Iterable[SafetyAlert], now: datetime) -> list[HistoryEntry]:

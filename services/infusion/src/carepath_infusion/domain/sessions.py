@@ -34,6 +34,7 @@ from carepath_infusion.domain.model import (
     Session,
     SessionStatus,
 )
+from carepath_infusion.domain.monitoring import silence_timer, silence_timer_key
 from carepath_infusion.domain.planning import round_to_step
 from carepath_infusion.domain.record import judge_record
 from carepath_infusion.domain.safety import alert_history
@@ -75,6 +76,7 @@ def check_in(
             events=(event,),
             sessions=(cleared,),
             history=(_entry(cleared, now, {"checked_in_at": checked_in.checked_in_at}),),
+            timers=(silence_timer(session.session_id, now, protocol),),
         )
     deferred = replace(session, status=SessionStatus.DEFERRED, checked_in_at=now)
     event = SessionDeferred(
@@ -169,6 +171,7 @@ def end_session(
         events=(event, *record.alerts),
         sessions=(completed,),
         history=(_entry(completed, now, detail), *alert_history(record.alerts, now)),
+        cancelled_timers=(silence_timer_key(session.session_id),),
     )
     suspends = (
         ended.serious_adverse_event
@@ -233,6 +236,7 @@ def abort_session(
         events=(event,),
         sessions=(aborted,),
         history=(_entry(aborted, now, {"reason_code": reported.reason_code.value}),),
+        cancelled_timers=(silence_timer_key(session.session_id),),
     )
     if course.status not in (CourseStatus.ACTIVE, CourseStatus.COMPLETED):
         return change

@@ -20,6 +20,7 @@ UNITS = {
     VitalSign.HEART_RATE_BPM: VitalUnit.PER_MIN,
     VitalSign.SPO2_PERCENT: VitalUnit.PERCENT,
     VitalSign.RESPIRATORY_RATE_PER_MIN: VitalUnit.PER_MIN,
+    VitalSign.MEAN_ARTERIAL_PRESSURE_MMHG: VitalUnit.MMHG,
 }
 TEXT = {
     VitalSign.SYSTOLIC_MMHG: "Systolic blood pressure",
@@ -27,6 +28,7 @@ TEXT = {
     VitalSign.HEART_RATE_BPM: "Heart rate",
     VitalSign.SPO2_PERCENT: "Oxygen saturation (SpO2)",
     VitalSign.RESPIRATORY_RATE_PER_MIN: "Respiratory rate",
+    VitalSign.MEAN_ARTERIAL_PRESSURE_MMHG: "Mean blood pressure",
 }
 _VITAL_SIGNS = hl7_concept(OBSERVATION_CATEGORY, "vital-signs", "Vital Signs")
 
