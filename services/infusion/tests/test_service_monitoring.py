@@ -12,18 +12,17 @@ from carepath_runtime.clock import ManualClock
 from carepath_testing.conditions import eventually, metric_total
 from carepath_testing.kafka_io import produce_events
 from carepath_testing.service import running
+from carepath_testing.watch import watching
 
 from .builders import (
     CLINICIAN_TOKEN,
     MONDAY,
     PROTOCOL,
     ended,
-    infusion_settings,
     new_patient_id,
     vitals,
 )
 from .service_helpers import seat
-from .watch import watching
 
 pytestmark = pytest.mark.kafka
 SILENCE = timedelta(minutes=PROTOCOL.infusion_safety.monitor_silence_minutes)
@@ -35,9 +34,8 @@ def metric(app, name: str) -> float:
 
 
 async def test_silence_during_the_infusion_alerts_once_and_readings_and_the_end_move_it_on(
-    kafka_bootstrap, topic_prefix, database_url
+    settings, kafka_bootstrap
 ):
-    settings = infusion_settings(kafka_bootstrap, topic_prefix, database_url)
     clock = ManualClock(MONDAY)
     app = create_app(settings, clock=clock)
     patient_id = new_patient_id()
