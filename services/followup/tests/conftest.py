@@ -9,12 +9,14 @@ from carepath_followup.app import MIGRATIONS
 from carepath_runtime.clock import ManualClock
 from carepath_runtime.database import create_sessionmaker
 from carepath_testing.database import migrated
+from carepath_testing.offline import offline
 from carepath_testing.service import running
 from carepath_testing.settings import settings_for
 
 from .builders import T0
 
 CLINICIAN_TOKEN = "clinician-token-for-tests"
+NO_BROKER = "127.0.0.1:1"  # offline tests never connect
 
 
 @pytest.fixture
@@ -60,3 +62,13 @@ async def service(settings, clock) -> AsyncIterator:
     app = create_app(settings, clock=clock)
     async with running(app, CLINICIAN_TOKEN) as client:
         yield app, client
+
+
+@pytest.fixture
+async def followup(tmp_path) -> AsyncIterator:
+    """The service offline (no broker): (app, HTTP client with a clinician token, its clock)."""
+    clock = ManualClock(T0)
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'followup.db'}"
+    app = create_app(followup_settings(NO_BROKER, "t.", database_url), clock=clock)
+    async with offline(app, CLINICIAN_TOKEN) as client:
+        yield app, client, clock

@@ -5,12 +5,8 @@ dead-letter topic is in test_service_assessments.py, on the real broker."""
 import json
 from datetime import datetime, timedelta
 
-import pytest
-
 from carepath_contracts import AssessmentDue, AssessmentOverdue, AssessmentScored, Timepoint
-from carepath_followup import create_app
-from carepath_runtime.clock import ManualClock
-from carepath_testing.offline import consume, dead_lettered, emitted, fire_due, offline, reason
+from carepath_testing.offline import consume, dead_lettered, emitted, fire_due, reason
 
 from .builders import (
     DAY,
@@ -24,24 +20,12 @@ from .builders import (
     submission_data,
 )
 from .bus import of_type, patient_view
-from .conftest import CLINICIAN_TOKEN, followup_settings
-
-OFFLINE = "127.0.0.1:1"  # a bootstrap address never contacted
 
 MINUTE = timedelta(minutes=1)
 OFFSETS = {
     entry.timepoint: timedelta(hours=entry.offset_hours) for entry in PROTOCOL.assessments.schedule
 }
 OVERDUE_AFTER = timedelta(hours=PROTOCOL.assessments.overdue_after_hours)
-
-
-@pytest.fixture
-async def followup(tmp_path):
-    clock = ManualClock(T0)
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'followup.db'}"
-    app = create_app(followup_settings(OFFLINE, "t.", database_url), clock=clock)
-    async with offline(app, CLINICIAN_TOKEN) as client:
-        yield app, client, clock
 
 
 async def move_clock_to(app, clock, moment: datetime) -> None:
