@@ -8,9 +8,9 @@ from collections import defaultdict
 
 import pytest
 
-from carepath_cli.inspection.topics import read_topics
 from carepath_cli.stack import LocalStack
 from carepath_contracts import ALL_TOPICS, from_record
+from carepath_runtime.topic_reading import read_topics
 from carepath_runtime.topics_admin import delete_topics_with_prefix
 from carepath_simulator.scenarios import Scenario
 from carepath_simulator.simulation import Simulation, StackAccess

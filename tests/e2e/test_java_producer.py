@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from carepath_cli.inspection.topics import read_topics
 from carepath_contracts import INFUSION_DLQ, INFUSION_EVENTS, INFUSION_INBOUND, from_record
+from carepath_runtime.topic_reading import read_topics
 from carepath_simulator.outside import ReferralPortal
 from carepath_simulator.patient import NORMAL
 from carepath_simulator.people import make_referral

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import ALL_TOPICS, INTAKE_EVENTS, PatientWithdrawn, new_event
 from carepath_contracts.intake import WithdrawalReason
 from carepath_runtime.bus import Bus
@@ -21,6 +20,7 @@ from carepath_runtime.control_clock import (
     ClockDriver,
     TickAck,
 )
+from carepath_runtime.topic_reading import partitions_of
 from carepath_simulator.observer import EventObserver
 from carepath_simulator.outside import PortalError, ReferralPortal
 from carepath_testing.kafka_io import produce_events

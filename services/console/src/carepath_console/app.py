@@ -16,12 +16,6 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
-from carepath_cli.inspection.dead_letters import (
-    SERVICES,
-    DeadLetterNotFoundError,
-    find_dead_letter,
-    replay,
-)
 from carepath_console import operations
 from carepath_console.board import URGENCY_RANK, Board, Change
 from carepath_console.chart import pcl5_chart
@@ -33,6 +27,12 @@ from carepath_console.timeline import pathway_timeline
 from carepath_contracts import ReviewOutcome, Urgency, load_protocol
 from carepath_contracts.values import IDENTIFIER_PATTERN
 from carepath_runtime.auth import Authenticator, StaticTokens
+from carepath_runtime.dead_letter_reading import (
+    SERVICES,
+    DeadLetterNotFoundError,
+    find_dead_letter,
+    replay,
+)
 from carepath_runtime.errors import CarepathError
 from carepath_runtime.oidc import OidcVerifier
 

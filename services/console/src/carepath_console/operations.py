@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from carepath_cli.inspection.dead_letters import SERVICES, DeadLetter, list_dead_letters
 from carepath_console.services import Services, ServiceUnavailableError
 from carepath_runtime.bus import Bus
+from carepath_runtime.dead_letter_reading import SERVICES, DeadLetter, list_dead_letters
 from carepath_runtime.errors import CarepathError
 
 GAUGES = {

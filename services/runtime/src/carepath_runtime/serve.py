@@ -5,12 +5,22 @@ import gc
 import socket
 from collections.abc import Callable
 from types import FrameType
+from typing import Protocol
 
 import uvicorn
 from fastapi import FastAPI
 
 from carepath_runtime.logs import configure_logging
-from carepath_runtime.settings import ServiceSettings
+
+
+class ServedSettings(Protocol):
+    """What serving needs of a process's settings (a service's or the console's)."""
+
+    service_name: str
+    log_level: str
+    http_host: str
+    http_port: int
+    shutdown_timeout_s: float
 
 
 class _Server(uvicorn.Server):
@@ -38,7 +48,7 @@ class _Server(uvicorn.Server):
 
 
 def serve(
-    app: FastAPI, settings: ServiceSettings, *, on_exit: Callable[[], None] | None = None
+    app: FastAPI, settings: ServedSettings, *, on_exit: Callable[[], None] | None = None
 ) -> None:
     """`on_exit` runs on the server's loop when a stop signal arrives, before the graceful
     shutdown waits for open responses."""

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from carepath_contracts import DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION
@@ -15,7 +15,59 @@ from carepath_runtime.oidc import OidcConfig
 SECRETS_DIR = Path("/run/secrets")
 
 
-class ServiceSettings(BusSecurityFields, BaseSettings):
+class CallerSettings(BaseModel):
+    """Who may call: the static tokens and the OpenID Connect issuer whose access tokens are
+    accepted. Every service has these, and so does the console (the same identities)."""
+
+    tokens: list[StaticToken] = Field(
+        default_factory=list,
+        description='Static bearer tokens as JSON: [{"subject": who, "role": clinician|'
+        'integration|operator, "sha256": hex digest of the token}, ...] ("token" instead '
+        'of "sha256": the plain token, for development only).',
+    )
+
+    oidc_issuer: str = Field(
+        "",
+        description="OpenID Connect issuer whose access tokens are accepted (e.g. "
+        "https://keycloak.example/realms/carepath); empty: static tokens only.",
+    )
+    oidc_audience: str = Field("", description="Audience an access token must be issued for.")
+    oidc_jwks_url: str = Field(
+        "", description="The issuer's JWKS URL; empty: from its OpenID configuration."
+    )
+    oidc_subject_claim: str = Field("sub", description="Claim naming who holds the token.")
+    oidc_roles_claim: str = Field(
+        "roles",
+        description="Claim holding role names, dotted for nested claims (Entra ID app roles: "
+        "roles; Keycloak realm roles: realm_access.roles).",
+    )
+    oidc_role_map: dict[str, Role] = Field(
+        default_factory=dict,
+        description='Token role names to Carepath roles, e.g. {"Carepath.Clinician": '
+        '"clinician"}; empty: the token names clinician, integration or operator itself.',
+    )
+
+    @model_validator(mode="after")
+    def _audience_with_issuer(self) -> "CallerSettings":
+        if self.oidc_issuer and not self.oidc_audience:
+            raise ValueError("oidc_audience must be set with oidc_issuer")
+        return self
+
+    @property
+    def oidc(self) -> OidcConfig | None:
+        if not self.oidc_issuer:
+            return None
+        return OidcConfig(
+            issuer=self.oidc_issuer,
+            audience=self.oidc_audience,
+            jwks_url=self.oidc_jwks_url,
+            subject_claim=self.oidc_subject_claim,
+            roles_claim=self.oidc_roles_claim,
+            role_map=self.oidc_role_map,
+        )
+
+
+class ServiceSettings(CallerSettings, BusSecurityFields, BaseSettings):
     """The runtime's settings; each service subclasses this with its own env prefix."""
 
     # A setting may also come from a file named like its variable in /run/secrets (where
@@ -90,57 +142,10 @@ class ServiceSettings(BusSecurityFields, BaseSettings):
         DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of that treatment protocol."
     )
     log_level: str = Field("INFO", description="Log level of the service's JSON logs.")
-    tokens: list[StaticToken] = Field(
-        default_factory=list,
-        description='Static bearer tokens as JSON: [{"subject": who, "role": clinician|'
-        'integration|operator, "sha256": hex digest of the token}, ...] ("token" instead '
-        'of "sha256": the plain token, for development only).',
-    )
-
     @property
     def bus(self) -> Bus:
         """The Kafka cluster and this service's principal there (see `carepath_runtime.bus`)."""
         return self.bus_at(self.kafka_bootstrap_servers)
-
-    oidc_issuer: str = Field(
-        "",
-        description="OpenID Connect issuer whose access tokens are accepted (e.g. "
-        "https://keycloak.example/realms/carepath); empty: static tokens only.",
-    )
-    oidc_audience: str = Field("", description="Audience an access token must be issued for.")
-    oidc_jwks_url: str = Field(
-        "", description="The issuer's JWKS URL; empty: from its OpenID configuration."
-    )
-    oidc_subject_claim: str = Field("sub", description="Claim naming who holds the token.")
-    oidc_roles_claim: str = Field(
-        "roles",
-        description="Claim holding role names, dotted for nested claims (Entra ID app roles: "
-        "roles; Keycloak realm roles: realm_access.roles).",
-    )
-    oidc_role_map: dict[str, Role] = Field(
-        default_factory=dict,
-        description='Token role names to Carepath roles, e.g. {"Carepath.Clinician": '
-        '"clinician"}; empty: the token names clinician, integration or operator itself.',
-    )
-
-    @model_validator(mode="after")
-    def _audience_with_issuer(self) -> "ServiceSettings":
-        if self.oidc_issuer and not self.oidc_audience:
-            raise ValueError("oidc_audience must be set with oidc_issuer")
-        return self
-
-    @property
-    def oidc(self) -> OidcConfig | None:
-        if not self.oidc_issuer:
-            return None
-        return OidcConfig(
-            issuer=self.oidc_issuer,
-            audience=self.oidc_audience,
-            jwks_url=self.oidc_jwks_url,
-            subject_claim=self.oidc_subject_claim,
-            roles_claim=self.oidc_roles_claim,
-            role_map=self.oidc_role_map,
-        )
 
     @property
     def group_id(self) -> str:

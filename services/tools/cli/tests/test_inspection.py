@@ -2,16 +2,16 @@
 
 import pytest
 
-from carepath_cli.inspection.dead_letters import (
+from carepath_cli.inspection.trace import UnknownPatientError, patient_timeline
+from carepath_runtime.dead_letter_reading import (
     DeadLetterNotFoundError,
     find_dead_letter,
     list_dead_letters,
     replay,
 )
-from carepath_cli.inspection.topics import BrokerUnreachableError
-from carepath_cli.inspection.trace import UnknownPatientError, patient_timeline
 from carepath_runtime.errors import RuleViolationError
 from carepath_runtime.service import ServiceRuntime
+from carepath_runtime.topic_reading import BrokerUnreachableError
 from carepath_testing.conditions import eventually
 from carepath_testing.kafka_io import produce_events
 from carepath_testing.probe.builders import probe_settings, referral

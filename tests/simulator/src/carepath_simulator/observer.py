@@ -4,9 +4,9 @@ from collections.abc import Mapping
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 
-from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import FOLLOWUP_EVENTS, INFUSION_EVENTS, INTAKE_EVENTS, from_record
 from carepath_runtime.bus import Bus
+from carepath_runtime.topic_reading import partitions_of
 
 EVENT_TOPICS = (INTAKE_EVENTS, INFUSION_EVENTS, FOLLOWUP_EVENTS)
 

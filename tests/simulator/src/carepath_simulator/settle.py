@@ -15,10 +15,10 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from carepath_cli.inspection.topics import partitions_of
 from carepath_contracts import ALL_TOPICS, REGISTRY
 from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver, TickAck
+from carepath_runtime.topic_reading import partitions_of
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

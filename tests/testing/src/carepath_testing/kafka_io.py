@@ -7,9 +7,9 @@ from typing import Any
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from carepath_cli.inspection.topics import partitions_of
 from carepath_runtime.bus import Bus
 from carepath_runtime.codec import encode
+from carepath_runtime.topic_reading import partitions_of
 
 Headers = Sequence[tuple[str, bytes]]
 

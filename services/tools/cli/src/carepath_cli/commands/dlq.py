@@ -4,9 +4,9 @@ from typing import Annotated
 
 import typer
 
-from carepath_cli.inspection.dead_letters import find_dead_letter, list_dead_letters, replay
 from carepath_cli.options import DEFAULT_BOOTSTRAP, Bootstrap, Prefix, run_or_exit
 from carepath_runtime.bus import bus_from_environment
+from carepath_runtime.dead_letter_reading import find_dead_letter, list_dead_letters, replay
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -6,12 +6,12 @@ from datetime import datetime
 
 from aiokafka import ConsumerRecord
 
-from carepath_cli.inspection.topics import read_topics
 from carepath_contracts import ALL_TOPICS, ContractError, from_record
 from carepath_runtime.bus import Bus
 from carepath_runtime.deadletters import ERROR_CLASS, ERROR_MESSAGE
 from carepath_runtime.errors import CarepathError
 from carepath_runtime.records import header_value
+from carepath_runtime.topic_reading import read_topics
 
 SUMMARY_CHARS = 110
 

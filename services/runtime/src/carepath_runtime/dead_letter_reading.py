@@ -1,15 +1,16 @@
-"""Dead letters of a service: list them, show one, and send one back to where it came from."""
+"""Dead letters of a service: list them, show one, and send one back to where it came from
+(`carepath dlq` and the console's operations page)."""
 
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 
-from carepath_cli.inspection.topics import read_topics
 from carepath_contracts import dead_letter_topic
 from carepath_runtime import deadletters
 from carepath_runtime.bus import Bus
 from carepath_runtime.errors import CarepathError
 from carepath_runtime.records import header_value
+from carepath_runtime.topic_reading import read_topics
 
 SERVICES = ("intake", "infusion", "followup")
 
