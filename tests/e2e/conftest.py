@@ -1,10 +1,11 @@
-"""One stack for the end-to-end tests: the three services and the console as processes on the
+"""Stacks for the end-to-end tests: the three services and the console as processes on the
 real broker."""
 
 import asyncio
 import secrets
 import socket
 from collections import defaultdict
+from contextlib import contextmanager
 
 import pytest
 
@@ -14,6 +15,7 @@ from carepath_runtime.topic_reading import read_topics
 from carepath_runtime.topics_admin import delete_topics_with_prefix
 from carepath_simulator.scenarios import Scenario
 from carepath_simulator.simulation import Simulation, StackAccess
+from carepath_testing.otlp_collector import OtlpCollector
 
 SEED = 11
 
@@ -24,32 +26,51 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def stack(kafka_bootstrap, tmp_path_factory):
+@contextmanager
+def running_stack(kafka_bootstrap, folder, prefix: str, environment=None):
+    """The services and the console as processes on the test broker, stopped and cleaned up."""
     local = LocalStack(
-        tmp_path_factory.mktemp("stack"),
+        folder,
         bootstrap=kafka_bootstrap,
         ports={name: free_port() for name in ("intake", "infusion", "followup", "console")},
-        topic_prefix=f"e2e{secrets.token_hex(3)}.",
+        topic_prefix=f"{prefix}{secrets.token_hex(3)}.",
+        environment=environment,
     )
     state = local.up(clock="controlled", progress=lambda _line: None)
-    yield state
-    local.down(progress=lambda _line: None)
-    asyncio.run(delete_topics_with_prefix(kafka_bootstrap, state.topic_prefix))
+    try:
+        yield state
+    finally:
+        local.down(progress=lambda _line: None)
+        asyncio.run(delete_topics_with_prefix(kafka_bootstrap, state.topic_prefix))
 
 
-@pytest.fixture(scope="session")
-def pathways(stack):
-    """Every scenario, one patient each, run together through whole pathways."""
-    access = StackAccess(
+def access_to(stack) -> StackAccess:
+    return StackAccess(
         bootstrap=stack.bootstrap,
         intake_url=stack.service("intake").url,
         followup_url=stack.service("followup").url,
         tokens=stack.tokens,
         topic_prefix=stack.topic_prefix,
     )
-    simulation = Simulation(access, list(Scenario), seed=SEED)
+
+
+@pytest.fixture(scope="session")
+def stack(kafka_bootstrap, tmp_path_factory):
+    with running_stack(kafka_bootstrap, tmp_path_factory.mktemp("stack"), "e2e") as state:
+        yield state
+
+
+@pytest.fixture(scope="session")
+def pathways(stack):
+    """Every scenario, one patient each, run together through whole pathways."""
+    simulation = Simulation(access_to(stack), list(Scenario), seed=SEED)
     result = asyncio.run(simulation.run())
+    by_patient, dead_letters = published(stack)
+    return result, by_patient, dead_letters
+
+
+def published(stack):
+    """What the services published, by patient in clinical time order, and the dead letters."""
     records = asyncio.run(
         read_topics(stack.bootstrap, [stack.topic_prefix + topic.name for topic in ALL_TOPICS])
     )
@@ -63,4 +84,24 @@ def pathways(stack):
             by_patient[event.subject].append(event)
     for events in by_patient.values():
         events.sort(key=lambda event: event.time)
-    return result, by_patient, dead_letters
+    return by_patient, dead_letters
+
+
+@pytest.fixture(scope="module")
+def traced_pathway(kafka_bootstrap, tmp_path_factory):
+    """One patient's whole pathway on a stack whose three service processes export their
+    spans over OTLP/HTTP to a collector in this process; the spans are read after the stack
+    has stopped (a service exports what it still holds as it stops)."""
+    with OtlpCollector() as collector:
+        environment = {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": collector.endpoint,
+            "OTEL_BSP_SCHEDULE_DELAY": "200",
+        }
+        folder = tmp_path_factory.mktemp("traced")
+        with running_stack(kafka_bootstrap, folder, "traced", environment) as stack:
+            simulation = Simulation(access_to(stack), [Scenario.WITHDRAWAL], seed=SEED)
+            result = asyncio.run(simulation.run())
+            by_patient, dead_letters = published(stack)
+        assert dead_letters == []
+        (patient,) = result.patients
+        return patient, by_patient[patient.patient_id], collector.received()

@@ -1,5 +1,6 @@
 """The outside world's two doors into Carepath: intake's HTTP API and the `.inbound` topics."""
 
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -11,7 +12,18 @@ from carepath_contracts import EventData, ReviewOutcomeSubmitted, new_event, to_
 from carepath_runtime.bus import Bus
 from carepath_simulator.resilience import PortalError, post_form
 
-__all__ = ["InboundTopics", "PortalError", "ReferralPortal", "ReviewDesk"]
+__all__ = ["InboundTopics", "PortalError", "ReferralPortal", "ReviewDesk", "new_trace"]
+
+
+def new_trace() -> str:
+    """A W3C traceparent starting a trace (sampled): the portal's, for one referral. What the
+    outside world does in reply to an event continues that event's `traceparent` instead, as
+    a traced system would (CloudEvents Distributed Tracing), so a pathway is one trace."""
+    return f"00-{secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+def traced(traceparent: str) -> dict[str, str]:
+    return {"traceparent": traceparent} if traceparent else {}
 
 
 class ReferralPortal:
@@ -32,24 +44,30 @@ class ReferralPortal:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def refer(self, form: dict[str, Any]) -> tuple[str, str]:
-        reply = await self._post("/v1/referrals", form, self._integration)
+    async def refer(self, form: dict[str, Any], traceparent: str = "") -> tuple[str, str]:
+        reply = await self._post("/v1/referrals", form, self._integration, traceparent)
         return reply["patient_id"], reply["pathway_id"]
 
-    async def screen(self, patient_id: str, form: dict[str, Any]) -> dict[str, Any]:
-        return await self._post(f"/v1/patients/{patient_id}/screening", form, self._integration)
+    async def screen(
+        self, patient_id: str, form: dict[str, Any], traceparent: str = ""
+    ) -> dict[str, Any]:
+        path = f"/v1/patients/{patient_id}/screening"
+        return await self._post(path, form, self._integration, traceparent)
 
-    async def approve(self, patient_id: str) -> None:
+    async def approve(self, patient_id: str, traceparent: str = "") -> None:
         # The reviewing clinician is the clinician token's subject.
         form = {"decision": "approved", "reason_code": "caution_managed"}
-        await self._post(f"/v1/patients/{patient_id}/review", form, self._clinician)
+        await self._post(f"/v1/patients/{patient_id}/review", form, self._clinician, traceparent)
 
-    async def withdraw(self, patient_id: str) -> None:
+    async def withdraw(self, patient_id: str, traceparent: str = "") -> None:
         form = {"reason_code": "consent_withdrawn"}
-        await self._post(f"/v1/patients/{patient_id}/withdraw", form, self._integration)
+        path = f"/v1/patients/{patient_id}/withdraw"
+        await self._post(path, form, self._integration, traceparent)
 
-    async def _post(self, path: str, form: dict[str, Any], headers: dict[str, str]) -> Any:
-        return await post_form(self._client, path, form, headers)
+    async def _post(
+        self, path: str, form: dict[str, Any], headers: dict[str, str], traceparent: str = ""
+    ) -> Any:
+        return await post_form(self._client, path, form, headers | traced(traceparent))
 
 
 class ReviewDesk:
@@ -69,10 +87,10 @@ class ReviewDesk:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def answer(self, answer: ReviewOutcomeSubmitted) -> None:
+    async def answer(self, answer: ReviewOutcomeSubmitted, traceparent: str = "") -> None:
         form = answer.model_dump(mode="json", include={"outcome", "maintenance_interval_days"})
         path = f"/v1/reviews/{answer.review_id}/outcome"
-        await post_form(self._client, path, form, self._clinician)
+        await post_form(self._client, path, form, self._clinician | traced(traceparent))
 
 
 class InboundTopics:
@@ -98,12 +116,18 @@ class InboundTopics:
         pathway_id: str,
         data: Sequence[EventData],
         at: datetime,
+        traceparent: str = "",
     ) -> None:
         """Send the facts in order and wait until the broker has them."""
         pending = []
         for item in data:
             event = new_event(
-                item, subject=patient_id, correlation_id=pathway_id, source=source, time=at
+                item,
+                subject=patient_id,
+                correlation_id=pathway_id,
+                source=source,
+                time=at,
+                traceparent=traceparent or None,
             )
             record = to_record(event, prefix=self._prefix)
             pending.append(

@@ -5,7 +5,7 @@ therapy scheduler or a clinician will take, and when. The simulation carries the
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,6 +55,8 @@ class Action:
     service: str = ""
     data: tuple[EventData, ...] = ()
     session_id: str = ""
+    traceparent: str = ""
+    """The trace it continues: that of the event it answers."""
 
 
 @dataclass
@@ -71,6 +73,8 @@ class SimulatedPatient:
     schedules: Counter[int] = field(default_factory=Counter)
     withdrawn: bool = False
     cancelled_sessions: set[str] = field(default_factory=set)
+    traceparent: str = ""
+    """The referral portal's trace context: the trace of this patient's pathway."""
 
     @property
     def finished(self) -> bool:
@@ -93,7 +97,9 @@ class SimulatedPatient:
         name = event.type.split(".")[2]
         self.seen[name] += 1
         handler = getattr(self, "_on_" + name.replace("-", "_"), None)
-        return handler(event.data, protocol) if handler else []
+        actions = handler(event.data, protocol) if handler else []
+        trace = event.traceparent or self.traceparent
+        return [replace(action, traceparent=trace) for action in actions]
 
     def _finish(self, outcome: Outcome) -> None:
         if self.outcome is None:

@@ -19,7 +19,7 @@ from carepath_contracts import TreatmentProtocol, default_protocol
 from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver
 from carepath_simulator.observer import EventObserver
-from carepath_simulator.outside import InboundTopics, ReferralPortal, ReviewDesk
+from carepath_simulator.outside import InboundTopics, ReferralPortal, ReviewDesk, new_trace
 from carepath_simulator.patient import Action, SimulatedPatient
 from carepath_simulator.people import make_referral
 from carepath_simulator.scenarios import SCRIPTS, Scenario
@@ -135,11 +135,13 @@ class Simulation:
         patients = []
         for number, scenario in enumerate(self._scenarios, start=1):
             referral = make_referral(self._rng, number, self._run_id, now.date())
-            patient = SimulatedPatient(number, SCRIPTS[scenario], referral)
-            patient.patient_id, patient.pathway_id = await portal.refer(referral.form())
+            patient = SimulatedPatient(number, SCRIPTS[scenario], referral, traceparent=new_trace())
+            patient.patient_id, patient.pathway_id = await portal.refer(
+                referral.form(), patient.traceparent
+            )
             patients.append(patient)
         for patient in patients:
-            await portal.screen(patient.patient_id, patient.screening_form())
+            await portal.screen(patient.patient_id, patient.screening_form(), patient.traceparent)
         self._progress(f"{len(patients)} patients referred and screened")
         return patients
 
@@ -187,19 +189,21 @@ class Simulation:
             patient = patients[number]
             if not patient.still_wanted(action):
                 continue
-            if action.kind == "inbound":
-                await inbound.send(
-                    action.source, patient.patient_id, patient.pathway_id, action.data, action.at
-                )
-            elif action.kind == "approve":
-                await portal.approve(patient.patient_id)
+            trace = action.traceparent or patient.traceparent
+            if action.kind == "approve":
+                await portal.approve(patient.patient_id, trace)
             elif action.kind == "withdraw":
-                await portal.withdraw(patient.patient_id)
+                await portal.withdraw(patient.patient_id, trace)
             elif action.kind == "answer" and self._desk is not None:
-                await self._desk.answer(action.data[0])
-            elif action.kind == "answer":
+                await self._desk.answer(action.data[0], trace)
+            else:  # "inbound", or an answer sent as another system's inbound event
                 await inbound.send(
-                    action.source, patient.patient_id, patient.pathway_id, action.data, action.at
+                    action.source,
+                    patient.patient_id,
+                    patient.pathway_id,
+                    action.data,
+                    action.at,
+                    trace,
                 )
             acted = True
         return acted

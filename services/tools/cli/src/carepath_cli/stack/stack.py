@@ -7,7 +7,7 @@ import secrets
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -105,10 +105,12 @@ class LocalStack:
         topic_prefix: str = "",
         secure: bool = False,
         secrets: BusSecrets | None = None,
+        environment: Mapping[str, str] | None = None,
     ) -> None:
         """`bootstrap` uses that broker instead of a local one (with `secrets` if it is
         secured); tests also pick ports and a topic prefix so several stacks can share one
-        broker. `secure` starts the local broker with TLS, SASL/SCRAM and ACLs."""
+        broker. `secure` starts the local broker with TLS, SASL/SCRAM and ACLs.
+        `environment` is added to what the services inherit (e.g. OTEL_* settings)."""
         self.data_dir = (data_dir or default_stack_dir()).resolve()
         self.kafka_port = kafka_port
         self.bootstrap = bootstrap
@@ -116,6 +118,7 @@ class LocalStack:
         self.topic_prefix = topic_prefix
         self.secure = secure or secrets is not None
         self.secrets = secrets
+        self.environment = dict(environment or {})
         self.state_file = self.data_dir / "stack.json"
 
     def state(self) -> StackState | None:
@@ -236,16 +239,20 @@ class LocalStack:
 
     def _spawn(self, name: str, port: int, state: StackState) -> ServiceProcess:
         prefix = f"CAREPATH_{name.upper()}_"
-        env = os.environ | {
-            prefix + "KAFKA_BOOTSTRAP_SERVERS": state.bootstrap,
-            prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / f'{name}.db'}",
-            prefix + "HTTP_PORT": str(port),
-            prefix + "CLOCK": state.clock,
-            prefix + "CREATE_TOPICS": "false",
-            prefix + "TOKENS": json.dumps(static_tokens(state.tokens)),
-            prefix + "TOPIC_PREFIX": state.topic_prefix,
-            prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
-        }
+        env = (
+            os.environ
+            | self.environment
+            | {
+                prefix + "KAFKA_BOOTSTRAP_SERVERS": state.bootstrap,
+                prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / f'{name}.db'}",
+                prefix + "HTTP_PORT": str(port),
+                prefix + "CLOCK": state.clock,
+                prefix + "CREATE_TOPICS": "false",
+                prefix + "TOKENS": json.dumps(static_tokens(state.tokens)),
+                prefix + "TOPIC_PREFIX": state.topic_prefix,
+                prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
+            }
+        )
         if name == CONSOLE:  # it calls the services started before it
             env |= {f"{prefix}{other.name.upper()}_URL": other.url for other in state.services}
         if state.secrets is not None:
