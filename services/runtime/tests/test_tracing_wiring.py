@@ -10,7 +10,7 @@ from faststream.kafka.opentelemetry import KafkaTelemetryMiddleware
 from sqlalchemy import select
 
 from carepath_contracts import ReferralAccepted, caused_by
-from carepath_runtime import schema_migrations
+from carepath_runtime import schema_migrations, timers
 from carepath_runtime.access import allow
 from carepath_runtime.http import create_http_app
 from carepath_runtime.service import ServiceRuntime
@@ -146,3 +146,33 @@ async def test_a_request_the_gate_refuses_has_its_span_too(tmp_path):
         span.attributes.get("http.status_code", span.attributes.get("http.response.status_code"))
         for span in spans
     ] == [401]
+
+
+async def test_a_timer_continues_the_span_that_set_or_last_moved_it(tmp_path):
+    tracing, _ = recorded_tracing()
+    runtime = runtime_of(tmp_path, tracing)
+    await schema_migrations.upgrade(runtime.engine, runtime.definition.migrations)
+    tracer = tracing.provider.get_tracer("test")
+    with tracer.start_as_current_span("clearance") as setting:
+        async with runtime.unit_of_work() as unit:
+            await unit.schedule(
+                key="silence:s1",
+                kind="monitor_silence",
+                patient_id="p-1",
+                correlation_id="pw-1",
+                due_at=NOW,
+            )
+    (stored,) = [row.traceparent for row in await pending(runtime)]
+    assert span_id_of(stored) == f"{setting.get_span_context().span_id:016x}"
+
+    with tracer.start_as_current_span("a vitals reading") as moving:
+        async with runtime.unit_of_work() as unit:
+            unit.rearm_timer_later("silence:s1", NOW)
+    (moved,) = [row.traceparent for row in await pending(runtime)]
+    assert span_id_of(moved) == f"{moving.get_span_context().span_id:016x}"
+    await runtime.engine.dispose()
+
+
+async def pending(runtime: ServiceRuntime) -> list:
+    async with runtime.read_sessions() as session:
+        return await timers.pending_timers(session, "p-1")

@@ -81,10 +81,11 @@ async def schedule_timer(
 REARM_TIMER = (
     update(timers)
     .where(timers.c.timer_key == bindparam("key_"), timers.c.cancelled_at.is_(None))
-    .values(due_at=bindparam("due_at_"), fired_at=None)
+    .values(due_at=bindparam("due_at_"), fired_at=None, traceparent=bindparam("traceparent_"))
 )
 """Moves a timer that was set and not cancelled to a new time, pending again if it fired
-(for `UnitOfWork.rearm_timer_later`: one executemany for a batch)."""
+(for `UnitOfWork.rearm_timer_later`: one executemany for a batch); its firing then continues
+the trace of whoever moved it last."""
 
 
 async def cancel_timer(session: AsyncSession, key: str, *, at: datetime) -> bool:

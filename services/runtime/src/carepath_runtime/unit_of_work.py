@@ -138,7 +138,10 @@ class UnitOfWork:
         """Buffered: move a timer set earlier (and not cancelled) to `due_at`, pending again if
         it had fired; a key never set or cancelled changes nothing. For watchdogs a hot path
         moves on each event (one statement per batch)."""
-        self.write_later(timers.REARM_TIMER, {"key_": key, "due_at_": due_at})
+        self.write_later(
+            timers.REARM_TIMER,
+            {"key_": key, "due_at_": due_at, "traceparent_": current_traceparent()},
+        )
 
     async def cancel_timer(self, key: str) -> bool:
         return await timers.cancel_timer(self.session, key, at=self.now())
