@@ -97,7 +97,13 @@ async def test_a_pathway_runs_through_the_stack(stack: RunningStack, baseline) -
         assert readiness(url) == {
             "ready": True,
             "service": service,
-            "checks": {"broker": True, "database": True, "partitions_assigned": True},
+            "checks": {
+                "broker": True,
+                "database": True,
+                "partitions_assigned": True,
+                "consumer_progress": True,
+            },
+            "reasons": {},
         }
         assert "carepath_events_consumed_total" in metrics(url, operator)
         assert status_without_token(f"{url}/metrics") == 401

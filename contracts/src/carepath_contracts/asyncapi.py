@@ -12,7 +12,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from carepath_contracts.dead_letters import DEAD_LETTER_HEADERS
+from carepath_contracts.dead_letters import DEAD_LETTER_HEADERS, TRUNCATION_HEADERS
 from carepath_contracts.records import CONTENT_TYPE, CONTENT_TYPE_HEADER, TRACEPARENT_HEADER
 from carepath_contracts.registry import REGISTRY, EventRegistry, EventSpec
 from carepath_contracts.schemas import event_json_schema
@@ -350,7 +350,7 @@ def _dead_letter_headers() -> Document:
         "description": "The original record's headers, plus these.",
         "properties": {
             name: {"type": "string", "description": meaning}
-            for name, meaning in DEAD_LETTER_HEADERS.items()
+            for name, meaning in (DEAD_LETTER_HEADERS | TRUNCATION_HEADERS).items()
         },
         "required": list(DEAD_LETTER_HEADERS),
     }

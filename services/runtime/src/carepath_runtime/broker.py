@@ -7,6 +7,7 @@ on the consumer no auto-commit, earliest offset reset, manual acknowledgement, r
 import logging
 from collections.abc import Sequence
 
+from aiokafka.errors import IllegalStateError
 from faststream import AckPolicy, Context
 from faststream.kafka import KafkaBroker
 from faststream.kafka.message import KafkaMessage
@@ -17,6 +18,8 @@ from carepath_runtime.consumer import EventProcessor
 from carepath_runtime.errors import ShuttingDownError
 from carepath_runtime.settings import ServiceSettings
 from carepath_runtime.tracing import Tracing
+
+log = logging.getLogger(__name__)
 
 
 def create_broker(settings: ServiceSettings, tracing: Tracing | None = None) -> KafkaBroker:
@@ -52,6 +55,15 @@ def _records_as_they_are(message: KafkaMessage) -> object:
     return message.raw_message
 
 
+async def _rewind(message: KafkaMessage) -> None:
+    """FastStream's nack: seeks each partition of the batch back to its first record."""
+    try:
+        await message.nack()
+    except IllegalStateError as error:
+        # A partition was revoked meanwhile: its new owner starts at the committed offset.
+        log.warning("rewind skipped for a partition no longer assigned: %r", error)
+
+
 def subscribe_processor(
     broker: KafkaBroker,
     topics: Sequence[str],
@@ -78,8 +90,15 @@ def subscribe_processor(
         try:
             await processor.process(records)
         except ShuttingDownError:
-            await message.nack()  # rewind, so nothing past this batch is ever committed
+            await _rewind(message)  # so nothing past this batch is ever committed
             raise
+        except Exception as error:
+            # Nothing escapes to FastStream, which would log it and fetch on: the next ack
+            # would commit past this batch. Rewind (each partition to the batch's first
+            # offset), back off, and the batch comes again.
+            await processor.back_off_after(error)
+            await _rewind(message)
+            return
         await message.ack()  # commits the offsets only now that the transaction has
 
     return subscriber

@@ -5,8 +5,19 @@ from typing import Any
 from aiokafka import ConsumerRecord
 
 from carepath_contracts import from_record, record_key, to_record
-from carepath_runtime.errors import PermanentError
+from carepath_runtime.errors import PermanentError, is_permanent, reason_of
 from carepath_runtime.records import OutgoingRecord
+
+
+class UndecodableRecordError(PermanentError):
+    """Decoding the record's bytes raised an error the contracts do not name (a time past the
+    year 9999 once converted to UTC raises OverflowError, thousands of nested brackets
+    RecursionError): the bytes are at fault, so the record is dead-lettered, never retried."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(
+            f"the record could not be decoded: {type(error).__name__}: {reason_of(error)}"[:500]
+        )
 
 
 class RecordKeyError(PermanentError):
@@ -26,8 +37,14 @@ def encode(event: Any, topic_prefix: str) -> OutgoingRecord:
 
 
 def decode(value: bytes | None, headers: Any) -> Any:
-    """The event in a record; raises the contracts' named errors for a poison message."""
-    return from_record(value or b"", headers)
+    """The event in a record; raises the contracts' named errors for a poison message, and
+    `UndecodableRecordError` for any other error its bytes cause."""
+    try:
+        return from_record(value or b"", headers)
+    except Exception as error:
+        if is_permanent(error):
+            raise
+        raise UndecodableRecordError(error) from error
 
 
 def decode_record(record: ConsumerRecord) -> Any:

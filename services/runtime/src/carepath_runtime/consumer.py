@@ -120,6 +120,30 @@ class EventProcessor:
         self._prefetch = prefetch
         self._refusals = refusals
         self._tracing = tracing or Tracing()
+        self._rewinds = 0  # consecutive rewinds of the batch in hand
+        self._in_hand_since: float | None = None  # monotonic; None: no batch left unfinished
+
+    def stalled_for(self) -> float:
+        """Seconds the batch in hand (or the one rewound, not yet committed) has been waiting
+        to be committed; 0 when every batch consumed so far is committed."""
+        if self._in_hand_since is None:
+            return 0.0
+        return time.monotonic() - self._in_hand_since
+
+    async def back_off_after(self, error: Exception) -> None:
+        """An error left a batch (the caller rewinds it): count it, log it, wait the backoff."""
+        self._rewinds += 1
+        delay = self._retry.delay(self._rewinds)
+        self._metrics.rewinds.inc()
+        log.error(
+            "batch rewound after %s: %s; retry %d in %.2fs",
+            type(error).__name__,
+            reason_of(error),
+            self._rewinds,
+            delay,
+            exc_info=error,
+        )
+        await wait_until_set(self._stopping, delay)
 
     @property
     def handled_types(self) -> list[str]:
@@ -128,13 +152,15 @@ class EventProcessor:
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Handle a batch completely, or raise ShuttingDownError having committed nothing new."""
         started = time.perf_counter()
+        if self._in_hand_since is None:
+            self._in_hand_since = time.monotonic()
         decoded: list[Any] = []
         failures: dict[int, BaseException] = {}
         for index, record in enumerate(records):
             try:
                 decoded.append(decode_record(record))
             except Exception as error:
-                if not is_permanent(error):
+                if not is_permanent(error):  # decoding raises only permanent errors
                     raise
                 decoded.append(None)
                 failures[index] = error
@@ -160,6 +186,8 @@ class EventProcessor:
                     type(error).__name__,
                     reason_of(error),
                 )
+        self._in_hand_since = None
+        self._rewinds = 0
         self._on_committed()
         self._metrics.handler_latency.observe(time.perf_counter() - started)
 

@@ -55,11 +55,17 @@ def create_http_app(
 
     @app.get("/readyz", tags=["operations"], responses={503: {"description": "Not ready."}})
     async def readyz() -> JSONResponse:
-        """Broker connected, database reachable, partitions assigned."""
-        checks = await runtime.readiness()
-        ready = all(checks.values())
+        """Broker connected, database reachable, partitions assigned, consumer not stalled;
+        each failing check with its reason."""
+        readiness = await runtime.readiness()
         return JSONResponse(
-            {"ready": ready, "service": name, "checks": checks}, status_code=200 if ready else 503
+            {
+                "ready": readiness.ready,
+                "service": name,
+                "checks": readiness.checks,
+                "reasons": readiness.reasons,
+            },
+            status_code=200 if readiness.ready else 503,
         )
 
     @app.get("/metrics", tags=["operations"], response_class=PlainTextResponse)

@@ -11,10 +11,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carepath_contracts.records import to_json_bytes
-from carepath_runtime.errors import PermanentError
+from carepath_runtime.errors import PermanentError, TransientError
 from carepath_runtime.tables import inbox
 
 
@@ -26,6 +27,12 @@ class EventIdConflictError(PermanentError):
             f"event id {event_id} was processed before with other content (type, source, "
             "subject, time or data differ); this one is not handled"
         )
+
+
+class InboxRaceError(TransientError):
+    """Another consumer recorded one of these event ids between this batch's inbox lookup and
+    its insert (two replicas during a rebalance): the batch is rolled back and tried again,
+    and the next lookup finds those events processed."""
 
 
 def content_hash(event: Any) -> str:
@@ -59,21 +66,25 @@ async def record_processed(
     and inbox commit together."""
     if not handled:
         return
-    await session.execute(
-        insert(inbox),
-        [
-            {
-                "event_id": event.id,
-                "event_type": event.type,
-                "topic": topic,
-                "partition": partition,
-                "offset": offset,
-                "processed_at": at,
-                "content_hash": content_hash(event),
-            }
-            for event, topic, partition, offset in handled
-        ],
-    )
+    rows = [
+        {
+            "event_id": event.id,
+            "event_type": event.type,
+            "topic": topic,
+            "partition": partition,
+            "offset": offset,
+            "processed_at": at,
+            "content_hash": content_hash(event),
+        }
+        for event, topic, partition, offset in handled
+    ]
+    try:
+        await session.execute(insert(inbox), rows)
+    except IntegrityError as error:
+        raise InboxRaceError(
+            "an event of this batch was recorded by another consumer meanwhile; "
+            "the batch is retried and that event counts as processed"
+        ) from error
 
 
 async def forget_older_than(session: AsyncSession, moment: datetime) -> int:

@@ -77,6 +77,20 @@ class ServiceMetrics:
             ["service"],
             registry=self.registry,
         ).labels(**labels)
+        self.rewinds = Counter(
+            "carepath_batch_rewinds",
+            "Batches an error left unfinished: the consumer was rewound to the batch's first "
+            "offsets and the batch retried after a backoff.",
+            ["service"],
+            registry=self.registry,
+        ).labels(**labels)
+        self.consumer_stalled = Gauge(
+            "carepath_consumer_stalled_seconds",
+            "How long the oldest uncommitted batch has waited (0: every consumed batch is "
+            "committed); readiness fails past consumer_stall_after_s.",
+            ["service"],
+            registry=self.registry,
+        ).labels(**labels)
         self.timers_fired = _Labelled(
             Counter(
                 "carepath_timers_fired",

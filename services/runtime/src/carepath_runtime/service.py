@@ -61,6 +61,18 @@ class ServiceDefinition:
     `RuleViolationError` with their message."""
 
 
+@dataclass(frozen=True)
+class Readiness:
+    """What `/readyz` answers: every check, and for each failing one the reason."""
+
+    checks: dict[str, bool]
+    reasons: dict[str, str]
+
+    @property
+    def ready(self) -> bool:
+        return all(self.checks.values())
+
+
 class ServiceRuntime:
     def __init__(
         self,
@@ -229,23 +241,38 @@ class ServiceRuntime:
         if unit.emitted:
             self.relay.wake()
 
-    async def readiness(self) -> dict[str, bool]:
+    async def readiness(self) -> Readiness:
+        reasons: dict[str, str] = {}
         checks = {"broker": False, "database": False, "partitions_assigned": False}
         with suppress(Exception):
             checks["broker"] = await self.broker.ping(timeout=2.0)
-        with suppress(Exception):
+        if not checks["broker"]:
+            reasons["broker"] = "the Kafka cluster does not answer"
+        try:
             async with self.read_sessions() as session:
                 await session.execute(text("SELECT 1"))
             checks["database"] = True
+        except Exception as error:
+            reasons["database"] = f"the database does not answer: {type(error).__name__}"
         consumer = self.subscriber.consumer
         checks["partitions_assigned"] = bool(consumer is not None and consumer.assignment())
-        return checks
+        if not checks["partitions_assigned"]:
+            reasons["partitions_assigned"] = "the consumer holds no partition of its topics"
+        stalled_for = self.processor.stalled_for()
+        checks["consumer_progress"] = stalled_for < self.settings.consumer_stall_after_s
+        if not checks["consumer_progress"]:
+            reasons["consumer_progress"] = (
+                f"no batch committed for {stalled_for:.0f}s while records wait "
+                "(see carepath_batch_rewinds_total, carepath_handler_failures_total and the log)"
+            )
+        return Readiness(checks, reasons)
 
     async def refresh_gauges(self) -> None:
         """Outbox backlog and consumer lag, measured when metrics are scraped."""
         with suppress(Exception):
             async with self.read_sessions() as session:
                 self.metrics.outbox_backlog.set(await unsent_count(session))
+        self.metrics.consumer_stalled.set(self.processor.stalled_for())
         consumer = self.subscriber.consumer
         if consumer is None:
             return

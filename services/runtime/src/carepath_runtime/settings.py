@@ -122,6 +122,12 @@ class ServiceSettings(CallerSettings, BusSecurityFields, BaseSettings):
         ge=1,
         description="Attempts for an unclassified handler error before it is dead-lettered.",
     )
+    consumer_stall_after_s: float = Field(
+        120.0,
+        gt=0,
+        description="A batch left uncommitted this long (retried, rewound) makes /readyz "
+        "answer 503 with the reason `consumer_progress`.",
+    )
     outbox_poll_interval_s: float = Field(
         1.0, gt=0, description="Relay poll interval when no commit woke it."
     )
