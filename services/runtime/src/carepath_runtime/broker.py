@@ -16,6 +16,7 @@ from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from carepath_runtime.consumer import EventProcessor
 from carepath_runtime.errors import ShuttingDownError
+from carepath_runtime.faults import crash_point
 from carepath_runtime.settings import ServiceSettings
 from carepath_runtime.tracing import Tracing
 
@@ -78,6 +79,9 @@ def subscribe_processor(
         max_records=settings.consumer_max_records,
         batch_timeout_ms=settings.consumer_batch_timeout_ms,
         auto_offset_reset="earliest",
+        group_instance_id=settings.consumer_group_instance_id or None,
+        session_timeout_ms=settings.consumer_session_timeout_ms,
+        heartbeat_interval_ms=settings.consumer_heartbeat_interval_ms,
         # Declared here, per subscriber: a broker- or router-level policy does not reach it.
         ack_policy=AckPolicy.MANUAL,
         decoder=_records_as_they_are,
@@ -99,6 +103,7 @@ def subscribe_processor(
             await processor.back_off_after(error)
             await _rewind(message)
             return
+        crash_point("before-offset-commit")
         await message.ack()  # commits the offsets only now that the transaction has
 
     return subscriber

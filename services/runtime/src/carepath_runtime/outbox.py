@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from carepath_runtime.clock import Clock
 from carepath_runtime.database import is_postgres, transaction
+from carepath_runtime.faults import crash_point
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.publisher import RecordPublisher
 from carepath_runtime.records import OutgoingRecord
@@ -109,6 +110,7 @@ class OutboxRelay:
             if not rows:
                 self._metrics.outbox_backlog.set(0)
                 return 0
+            crash_point("before-publish")
             # Published outside any transaction so writers are not held up by the broker.
             await self._publisher.publish([_record(row) for row in rows])
             ids = [row["id"] for row in rows]

@@ -105,6 +105,21 @@ class ServiceSettings(CallerSettings, BusSecurityFields, BaseSettings):
         datetime(2026, 1, 5, 8, 0, tzinfo=UTC),
         description="Where a controlled clock starts before the first tick (tests, demo).",
     )
+    consumer_group_instance_id: str = Field(
+        "",
+        description="Static group membership (KIP-345): a name unique to this replica and kept "
+        "across its restarts (e.g. infusion-1); a replica restarted within the session timeout "
+        "takes its partitions back at once, without a rebalance. Empty: dynamic membership.",
+    )
+    consumer_session_timeout_ms: int = Field(
+        6000,
+        ge=1,
+        description="How long the group waits for a silent member before its partitions go to "
+        "others (the broker's group.min.session.timeout.ms, 6000 by default, is the floor).",
+    )
+    consumer_heartbeat_interval_ms: int = Field(
+        2000, ge=1, description="Heartbeat to the group coordinator; a third of the session."
+    )
     consumer_max_records: int = Field(
         500, ge=1, description="Most records handled in one database transaction."
     )
@@ -148,6 +163,7 @@ class ServiceSettings(CallerSettings, BusSecurityFields, BaseSettings):
         DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of that treatment protocol."
     )
     log_level: str = Field("INFO", description="Log level of the service's JSON logs.")
+
     @property
     def bus(self) -> Bus:
         """The Kafka cluster and this service's principal there (see `carepath_runtime.bus`)."""

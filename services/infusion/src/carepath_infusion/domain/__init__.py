@@ -29,7 +29,6 @@ from carepath_infusion.domain.sessions import (
     end_session,
     miss_session,
 )
-from carepath_infusion.domain.vitals import ReadingDecision, WatchedSession, judge_reading
 
 __all__ = [
     "MISSED_TIMER",
@@ -42,12 +41,10 @@ __all__ = [
     "Dose",
     "HistoryEntry",
     "Policy",
-    "ReadingDecision",
     "RuleBroken",
     "SafetyOutcome",
     "Session",
     "SessionStatus",
-    "WatchedSession",
     "abort_session",
     "act_on_review_outcome",
     "alert_history",
@@ -55,7 +52,6 @@ __all__ = [
     "check_in",
     "discharge",
     "end_session",
-    "judge_reading",
     "miss_session",
     "monitor",
     "monitor_silent",

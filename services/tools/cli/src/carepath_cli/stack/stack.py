@@ -17,7 +17,7 @@ from carepath_contracts import ALL_TOPICS
 from carepath_localkafka import LocalKafka
 from carepath_localkafka.locations import find_repo_root
 from carepath_localkafka.polling import poll_until
-from carepath_localkafka.ports import accepts_connections, port_is_free
+from carepath_localkafka.ports import accepts_connections, find_free_port, port_is_free
 from carepath_runtime.bus import Bus
 from carepath_runtime.bus_grants import ADMIN, principals
 from carepath_runtime.control_clock import CONTROL_TOPICS
@@ -45,6 +45,12 @@ class ServiceProcess:
     pid: int
     port: int
     log: str
+    replica: int = 1
+
+    @property
+    def instance(self) -> str:
+        """The replica's static consumer group member name, kept across its restarts."""
+        return f"{self.name}-{self.replica}"
 
     @property
     def url(self) -> str:
@@ -106,11 +112,16 @@ class LocalStack:
         secure: bool = False,
         secrets: BusSecrets | None = None,
         environment: Mapping[str, str] | None = None,
+        database_urls: dict[str, str] | None = None,
+        replicas: dict[str, int] | None = None,
     ) -> None:
         """`bootstrap` uses that broker instead of a local one (with `secrets` if it is
         secured); tests also pick ports and a topic prefix so several stacks can share one
         broker. `secure` starts the local broker with TLS, SASL/SCRAM and ACLs.
-        `environment` is added to what the services inherit (e.g. OTEL_* settings)."""
+        `environment` is added to what the services inherit (e.g. OTEL_* settings), over the
+        stack's own settings; `database_urls` replaces a service's SQLite file (PostgreSQL, for
+        several replicas); `replicas` runs more than one process of a service (the extra ones
+        on free ports)."""
         self.data_dir = (data_dir or default_stack_dir()).resolve()
         self.kafka_port = kafka_port
         self.bootstrap = bootstrap
@@ -119,6 +130,8 @@ class LocalStack:
         self.secure = secure or secrets is not None
         self.secrets = secrets
         self.environment = dict(environment or {})
+        self.database_urls = database_urls or {}
+        self.replicas = replicas or {}
         self.state_file = self.data_dir / "stack.json"
 
     def state(self) -> StackState | None:
@@ -178,8 +191,10 @@ class LocalStack:
                 # The console has no principal of its own on a secured bus yet.
                 progress("console not started: the secured bus has no principal for it")
                 continue
-            state.services.append(self._spawn(name, port, state))
-            self._save(state)
+            for replica in range(1, self.replicas.get(name, 1) + 1):
+                port = port if replica == 1 else find_free_port()
+                state.services.append(self._spawn(name, port, state, replica=replica))
+                self._save(state)
         progress("waiting for every service's /readyz ...")
         self._wait_ready(state)
         progress("stack ready: " + ", ".join(f"{s.name} {s.url}" for s in state.services))
@@ -237,14 +252,33 @@ class LocalStack:
         _write_private(path, json.dumps(tokens))
         return tokens
 
-    def _spawn(self, name: str, port: int, state: StackState) -> ServiceProcess:
+    def respawn(
+        self, state: StackState, process: ServiceProcess, env: dict[str, str] | None = None
+    ) -> ServiceProcess:
+        """Start a replica again (after it died) on its port, as the same group member."""
+        new = self._spawn(process.name, process.port, state, replica=process.replica, env=env)
+        state.services[state.services.index(process)] = new
+        self._save(state)
+        return new
+
+    def _spawn(
+        self,
+        name: str,
+        port: int,
+        state: StackState,
+        *,
+        replica: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> ServiceProcess:
         prefix = f"CAREPATH_{name.upper()}_"
-        env = (
+        sqlite = f"sqlite+aiosqlite:///{self.data_dir / f'{name}.db'}"
+        process = ServiceProcess(name=name, pid=0, port=port, log="", replica=replica)
+        settings = (
             os.environ
-            | self.environment
             | {
                 prefix + "KAFKA_BOOTSTRAP_SERVERS": state.bootstrap,
-                prefix + "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / f'{name}.db'}",
+                prefix + "DATABASE_URL": self.database_urls.get(name, sqlite),
+                prefix + "CONSUMER_GROUP_INSTANCE_ID": process.instance,
                 prefix + "HTTP_PORT": str(port),
                 prefix + "CLOCK": state.clock,
                 prefix + "CREATE_TOPICS": "false",
@@ -252,22 +286,23 @@ class LocalStack:
                 prefix + "TOPIC_PREFIX": state.topic_prefix,
                 prefix + "CONSUMER_GROUP": group_id(name, state.topic_prefix),
             }
+            | self.environment
         )
         if name == CONSOLE:  # it calls the services started before it
-            env |= {f"{prefix}{other.name.upper()}_URL": other.url for other in state.services}
+            settings |= {f"{prefix}{other.name.upper()}_URL": other.url for other in state.services}
         if state.secrets is not None:
             bus = state.bus(name)
-            env |= {
+            settings |= {
                 prefix + "KAFKA_SECURITY_PROTOCOL": bus.protocol,
                 prefix + "KAFKA_SASL_USERNAME": bus.username,
                 prefix + "KAFKA_SASL_PASSWORD_FILE": str(bus.password_file),
                 prefix + "KAFKA_SSL_CA_FILE": str(bus.ca_file),
             }
-        log = self.data_dir / "logs" / f"{name}.log"
+        log = self.data_dir / "logs" / f"{process.instance if replica > 1 else name}.log"
         with os.fdopen(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as output:
-            process = subprocess.Popen(
+            child = subprocess.Popen(
                 [sys.executable, "-m", f"carepath_{name}"],
-                env=env,
+                env=settings | (env or {}),
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -276,7 +311,8 @@ class LocalStack:
                 # personal details) is readable by this user only.
                 umask=0o077,
             )
-        return ServiceProcess(name=name, pid=process.pid, port=port, log=str(log))
+        process.pid, process.log = child.pid, str(log)
+        return process
 
     def _wait_ready(self, state: StackState) -> None:
         waiting = list(state.services)

@@ -1,5 +1,0 @@
-//go:build tools
-
-package standin
-
-import _ "github.com/jaegertracing/jaeger/cmd/jaeger"
