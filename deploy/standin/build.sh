@@ -7,10 +7,13 @@
 #   apache/kafka      the pinned Kafka jars from Maven Central (the ones `carepath kafka`
 #                     caches) on Debian's OpenJDK 17, configured like the official image
 #   postgres          Debian's PostgreSQL 15 behind the official image's entry-point interface
+#   jaegertracing/jaeger  (with --tracing only) Jaeger v2 built with Go from the Go module proxy
+#                     (the release pinned in standin/jaeger/go.mod), for the `tracing` profile
 #
 # Idempotent: the base is bootstrapped once; the rest are ordinary cached image builds.
-# Prints `export` lines (PYTHON_IMAGE, KAFKA_IMAGE, POSTGRES_IMAGE) for the compose file.
-# Usage: eval "$(deploy/standin/build.sh)"      (CONTAINER_CLI=docker to build with Docker)
+# Prints `export` lines (PYTHON_IMAGE, KAFKA_IMAGE, POSTGRES_IMAGE, and TRACING_IMAGE with
+# --tracing) for the compose file.
+# Usage: eval "$(deploy/standin/build.sh [--tracing])"   (CONTAINER_CLI=docker: build with Docker)
 set -euo pipefail
 
 STANDIN_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -113,11 +116,33 @@ postgres_image() {
   build "$POSTGRES_IMAGE" "$STANDIN_DIR/postgres"
 }
 
+tracing_image() {
+  command -v go >/dev/null || die "go is needed to build the Jaeger stand-in (--tracing)"
+  local release
+  release=$(awk '$1 == "require" && $2 == "github.com/jaegertracing/jaeger" {print $3; exit}' "$STANDIN_DIR/jaeger/go.mod")
+  TRACING_IMAGE=localhost/carepath-standin/jaeger:$release
+  if "$CLI" image inspect "$TRACING_IMAGE" >/dev/null 2>&1; then
+    return
+  fi
+  local context="$WORK_DIR/jaeger"
+  rm -rf "$context" && mkdir -p "$context"
+  cp "$STANDIN_DIR/jaeger/Dockerfile" "$context/"
+  say "building jaeger $release with Go (modules from the Go module proxy; minutes the first time)"
+  (cd "$STANDIN_DIR/jaeger" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" \
+    -o "$context/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger >&2) ||
+    die "go build of jaeger $release failed"
+  build "$TRACING_IMAGE" "$context"
+}
+
 mkdir -p "$WORK_DIR"
 timed "debian base" base_image
 timed "python image" python_image
 timed "kafka image" kafka_image
 timed "postgres image" postgres_image
+if [ "${1:-}" = "--tracing" ]; then
+  timed "tracing image" tracing_image
+  echo "export TRACING_IMAGE=$TRACING_IMAGE"
+fi
 echo "export PYTHON_IMAGE=$PYTHON_IMAGE"
 echo "export KAFKA_IMAGE=$KAFKA_IMAGE"
 echo "export POSTGRES_IMAGE=$POSTGRES_IMAGE"

@@ -6,9 +6,11 @@ from typing import Any
 
 import httpx
 
-from carepath_contracts import FOLLOWUP_DLQ, FOLLOWUP_EVENTS, from_record
+from carepath_contracts import FOLLOWUP_DLQ, FOLLOWUP_EVENTS, TherapySessionScheduled, from_record
 from carepath_testing.conditions import eventually
 from carepath_testing.kafka_io import produce_events, read_until
+
+from .builders import event
 
 
 async def publish(bootstrap: str, prefix: str, *events: Any) -> None:
@@ -56,3 +58,17 @@ async def move_clock_to(app: Any, clock: Any, moment: datetime) -> None:
     """Move the service's clock and fire every timer now due (no sleeps: time is data)."""
     clock.set(moment)
     await app.state.runtime.scheduler.fire_due()
+
+
+async def infusions_given(bootstrap: str, prefix: str, patient: str, pathway: str, *infusions):
+    """Publish session-completed facts and wait until follow-up booked therapy after each."""
+    await publish(bootstrap, prefix, *(event(data, patient, pathway) for data in infusions))
+    wanted = {data.session_id for data in infusions}
+    await followup_events(
+        bootstrap,
+        prefix,
+        lambda got: (
+            wanted
+            <= {e.data.after_infusion_session_id for e in of_type(got, TherapySessionScheduled)}
+        ),
+    )

@@ -34,8 +34,16 @@ from .builders import (
     new_patient,
     submission_data,
 )
-from .bus import dead_letters, followup_events, move_clock_to, of_type, patient_view, publish
-from .test_service_pathway import infusions_given, screened_patient
+from .bus import (
+    dead_letters,
+    followup_events,
+    infusions_given,
+    move_clock_to,
+    of_type,
+    patient_view,
+    publish,
+)
+from .test_service_pathway import screened_patient
 
 pytestmark = pytest.mark.kafka
 

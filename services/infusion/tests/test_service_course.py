@@ -28,14 +28,15 @@ from .builders import (
     ended,
     new_patient_id,
     screened,
-    vitals,
 )
+from .service_helpers import monitor_until
 
 pytestmark = pytest.mark.kafka
 
 
 async def give_session(bootstrap, prefix, clock, events, patient_id, session) -> None:
-    """Check-in, a reading, the end of the infusion and discharge, as the clinic reports them."""
+    """Check-in, the monitor's readings, the end of the infusion and discharge, as the clinic
+    reports them."""
     slot = session.scheduled_for
     clock.set(slot - timedelta(minutes=20))
     cleared_before = len(events.data(patient_id, SessionCleared))
@@ -43,16 +44,11 @@ async def give_session(bootstrap, prefix, clock, events, patient_id, session) ->
         bootstrap, [checked_in(patient_id, session.session_id, clock.now())], prefix
     )
     await events.wait_count(patient_id, SessionCleared, cleared_before + 1)
-    clock.set(slot + timedelta(minutes=45))
+    end = slot + timedelta(minutes=45)
+    await monitor_until(bootstrap, prefix, clock, patient_id, session.session_id, end)
+    clock.set(end)
     completed_before = len(events.data(patient_id, SessionCompleted))
-    await produce_events(
-        bootstrap,
-        [
-            vitals(patient_id, session.session_id, slot + timedelta(minutes=10)),
-            ended(patient_id, session.session_id, clock.now()),
-        ],
-        prefix,
-    )
+    await produce_events(bootstrap, [ended(patient_id, session.session_id, end)], prefix)
     await events.wait_count(patient_id, SessionCompleted, completed_before + 1)
     clock.set(slot + timedelta(minutes=170))
     assessed_before = len(events.data(patient_id, DischargeAssessed))

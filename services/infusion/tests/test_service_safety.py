@@ -21,7 +21,7 @@ from .builders import (
     new_patient_id,
     vitals,
 )
-from .service_helpers import plan, seat
+from .service_helpers import monitor_until, plan, seat
 
 pytestmark = pytest.mark.kafka
 SYSTOLIC = next(a for a in PROTOCOL.infusion_safety.alerts if a.rule == "systolic_high")
@@ -103,7 +103,9 @@ async def test_a_late_reading_after_the_infusion_ended_still_alerts_during_obser
     async with running(app, CLINICIAN_TOKEN):
         async with watching(kafka_bootstrap, prefix + INFUSION_EVENTS.name) as events:
             session = await seat(kafka_bootstrap, prefix, events, clock, patient_id)
-            clock.set(session.scheduled_for + timedelta(minutes=45))
+            end = session.scheduled_for + timedelta(minutes=45)
+            await monitor_until(kafka_bootstrap, prefix, clock, patient_id, session.session_id, end)
+            clock.set(end)
             await produce_events(
                 kafka_bootstrap, [ended(patient_id, session.session_id, clock.now())], prefix
             )

@@ -26,7 +26,7 @@ from .builders import (
     new_patient_id,
     screened,
 )
-from .service_helpers import seat
+from .service_helpers import monitor_until, seat
 
 pytestmark = pytest.mark.kafka
 
@@ -59,6 +59,9 @@ async def test_a_rapid_overdosed_infusion_is_completed_with_its_deviations_and_t
         async with watching(kafka_bootstrap, topic_prefix + INFUSION_EVENTS.name) as events:
             session = await seat(kafka_bootstrap, topic_prefix, events, clock, patient_id)
             ended_at = session.scheduled_for + timedelta(minutes=5)
+            await monitor_until(
+                kafka_bootstrap, topic_prefix, clock, patient_id, session.session_id, ended_at
+            )
             clock.set(ended_at)
             report = ended(
                 patient_id, session.session_id, ended_at, dose_given_mg=80.0, duration_minutes=5

@@ -64,7 +64,7 @@ async def test_saving_again_updates_rows_instead_of_adding_them(sessions):
     assert len(stored) == 6 and stored[0] == started
 
 
-async def test_the_monitor_state_is_one_lookup_and_alert_episodes_are_kept(sessions):
+async def test_the_watched_session_is_one_lookup_and_alert_episodes_are_kept(sessions):
     decision = planned(NOW, patient_id="pt-store-3")
     await save(sessions, decision, "pt-store-3")
     session_id = decision.sessions[0].session_id
@@ -72,11 +72,11 @@ async def test_the_monitor_state_is_one_lookup_and_alert_episodes_are_kept(sessi
         unit = unit_of(db)
         store.set_open_alert_rules_later(unit, session_id, {"spo2_low"}, at=NOW)
         store.set_open_alert_rules_later(unit, session_id, {"systolic_high", "spo2_low"}, at=NOW)
-        assert (await store.monitor_state(db, session_id)).open_alert_rules == set()  # buffered
+        assert (await store.watched_session(db, session_id)).open_alert_rules == set()  # buffered
         await unit.flush()  # in order: the last change wins
     async with sessions() as db:
-        state = await store.monitor_state(db, session_id)
-        unknown = await store.monitor_state(db, "session-nobody")
+        state = await store.watched_session(db, session_id)
+        unknown = await store.watched_session(db, "session-nobody")
     assert state.patient_id == "pt-store-3" and state.status == SessionStatus.SCHEDULED
     assert state.open_alert_rules == {"systolic_high", "spo2_low"}
     assert unknown is None

@@ -1,12 +1,8 @@
 """The tables the code writes through are the tables the migrations build (SQLite, PostgreSQL)."""
 
-import pytest
-
 from carepath_intake.app import MIGRATIONS
 from carepath_intake.store.tables import metadata
 from carepath_testing.schema_drift import schema_drift
-
-pytestmark = pytest.mark.filterwarnings("error")
 
 
 async def test_the_tables_match_the_migrations(database_url):

@@ -1,7 +1,7 @@
 """One handler per incoming event and timer: load state, let the domain decide, store, emit."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from carepath_contracts import (
@@ -20,11 +20,10 @@ from carepath_contracts import (
 from carepath_infusion import domain, store
 from carepath_infusion.domain import Course, CourseChange, Policy, RuleBroken, Session
 from carepath_infusion.settings import InfusionSettings
+from carepath_infusion.watched import WatchedSessions
 from carepath_runtime.handling import Handlers
 from carepath_runtime.timers import Timer
 from carepath_runtime.unit_of_work import Cause, UnitOfWork, patient_of
-
-MONITOR_STATES = "infusion.monitor_states"
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ async def prefetch(unit: UnitOfWork, events: Sequence[Event[Any]]) -> None:
     """Read every session a batch of vitals is about in one query (the hot path)."""
     session_ids = {e.data.session_id for e in events if e.type == VitalsRecorded.event_type}
     if session_ids:
-        unit.cache[MONITOR_STATES] = await store.monitor_states(unit.session, session_ids)
+        await WatchedSessions.of(unit).prefetch(session_ids)
 
 
 async def on_patient_screened(
@@ -86,29 +85,22 @@ async def on_session_checked_in(
 
 
 async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rules: Rules) -> None:
-    # The hot path: the batch's prefetch read the session; a write only when an alert
-    # episode opens or closes.
+    # The hot path: the session comes from the batch's prefetch, and a write happens only
+    # when an alert episode opens or closes (buffered) or an alert is raised.
     reading = event.data
-    prefetched = unit.cache.get(MONITOR_STATES, {})
-    state = prefetched.get(reading.session_id)
-    if state is None:
-        await unit.flush()  # earlier readings of this batch may have buffered rule changes
-        state = await store.monitor_state(unit.session, reading.session_id)
-    if state is None or state.patient_id != event.subject:
-        raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {event.subject}")
-    if state.status is domain.SessionStatus.IN_PROGRESS:
-        silent_at = domain.silence_due(unit.now(), rules.protocol)
-        unit.rearm_timer_later(domain.silence_timer_key(reading.session_id), silent_at)
-    outcome = domain.monitor(state.status, state.open_alert_rules, reading, rules.protocol)
-    if outcome.open_rules != state.open_alert_rules:
-        store.set_open_alert_rules_later(
-            unit, reading.session_id, outcome.open_rules, at=unit.now()
-        )
-        if reading.session_id in prefetched:
-            prefetched[reading.session_id] = replace(state, open_alert_rules=outcome.open_rules)
-    if outcome.alerts:
-        history = tuple(domain.alert_history(outcome.alerts, unit.now()))
-        await _apply(unit, CourseChange(events=outcome.alerts, history=history), event)
+    watched = WatchedSessions.of(unit)
+    decision = domain.judge_reading(
+        await watched.get(reading.session_id),
+        event.subject,
+        reading,
+        protocol=rules.protocol,
+        now=unit.now(),
+    )
+    watched.set_open_rules(reading.session_id, decision.open_rules)
+    if decision.silent_at is not None:
+        unit.rearm_timer_later(domain.silence_timer_key(reading.session_id), decision.silent_at)
+    if decision.alerts:
+        await _apply(unit, CourseChange(events=decision.alerts, history=decision.history), event)
 
 
 async def on_session_ended(unit: UnitOfWork, event: Event[SessionEnded], rules: Rules) -> None:
@@ -231,7 +223,7 @@ def _find(sessions: list[Session], session_id: str, patient_id: str) -> Session:
 async def _apply(unit: UnitOfWork, change: CourseChange, cause: Cause) -> None:
     """Store what the domain decided, set and cancel its timers, emit its events."""
     if change.sessions:
-        unit.cache.pop(MONITOR_STATES, None)  # sessions change: prefetched states are stale
+        WatchedSessions.of(unit).forget()
     now = unit.now()
     if change.course is not None:
         await store.save_course(unit.session, change.course, at=now)

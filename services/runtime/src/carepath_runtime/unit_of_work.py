@@ -1,8 +1,8 @@
 """What a handler works with: one database transaction, the clock, and the outbox."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,8 @@ from carepath_runtime.outbox import INSERT_OUTBOX, outbox_row
 from carepath_runtime.timer_requests import TimerRequest
 from carepath_runtime.timers import Timer, caused_by_timer
 from carepath_runtime.tracing import current_traceparent
+
+T = TypeVar("T")
 
 Cause = Event[Any] | Timer
 """Why a handler runs: an event it consumed, or one of its timers that fired."""
@@ -43,13 +45,18 @@ class UnitOfWork:
         """The CloudEvent source of what this service emits, e.g. `carepath/intake`."""
         self._topic_prefix = topic_prefix
         self.emitted = 0
-        # Rows a batch prefetch loaded, shared with the handlers of this transaction only;
-        # a handler that changes such a row must update or drop its entry.
-        self.cache: dict[str, Any] = {}
+        self._batch_locals: dict[type, Any] = {}
         self._buffered: dict[Executable, list[Mapping[str, Any]]] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def batch_local(self, kind: Callable[["UnitOfWork"], T]) -> T:
+        """This unit's one `kind(unit)`: state a batch's prefetch and handlers share (what the
+        prefetch read), gone with the transaction. `kind` keeps it consistent."""
+        if kind not in self._batch_locals:
+            self._batch_locals[kind] = kind(self)
+        return self._batch_locals[kind]
 
     async def emit(self, event: Any) -> None:
         """Queue an event for publication once this transaction commits; with tracing on,

@@ -29,6 +29,7 @@ from carepath_infusion.domain.sessions import (
     end_session,
     miss_session,
 )
+from carepath_infusion.domain.vitals import ReadingDecision, WatchedSession, judge_reading
 
 __all__ = [
     "MISSED_TIMER",
@@ -41,10 +42,12 @@ __all__ = [
     "Dose",
     "HistoryEntry",
     "Policy",
+    "ReadingDecision",
     "RuleBroken",
     "SafetyOutcome",
     "Session",
     "SessionStatus",
+    "WatchedSession",
     "abort_session",
     "act_on_review_outcome",
     "alert_history",
@@ -52,6 +55,7 @@ __all__ = [
     "check_in",
     "discharge",
     "end_session",
+    "judge_reading",
     "miss_session",
     "monitor",
     "monitor_silent",

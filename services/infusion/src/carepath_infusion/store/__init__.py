@@ -1,7 +1,6 @@
 """Infusion's queries: what its handlers and its HTTP view read and write."""
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,20 +8,12 @@ from sqlalchemy import Column, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from carepath_infusion.domain.model import Course, HistoryEntry, Session, SessionStatus
+from carepath_infusion.domain.vitals import WatchedSession
 from carepath_infusion.store import rows
 from carepath_infusion.store.tables import courses, history, metadata, sessions
 from carepath_runtime.unit_of_work import UnitOfWork
 
 __all__ = ["metadata"]
-
-
-@dataclass(frozen=True)
-class MonitorState:
-    """What the vitals hot path needs about a session, from one primary-key lookup."""
-
-    patient_id: str
-    status: SessionStatus
-    open_alert_rules: frozenset[str]
 
 
 async def course_of_patient(
@@ -45,7 +36,7 @@ async def sessions_of_course(db: AsyncSession, course_id: str) -> list[Session]:
     return [rows.session(row) for row in found.mappings()]
 
 
-async def monitor_state(db: AsyncSession, session_id: str) -> MonitorState | None:
+async def watched_session(db: AsyncSession, session_id: str) -> WatchedSession | None:
     row = (
         await db.execute(
             select(sessions.c.patient_id, sessions.c.status, sessions.c.open_alert_rules).where(
@@ -55,13 +46,15 @@ async def monitor_state(db: AsyncSession, session_id: str) -> MonitorState | Non
     ).first()
     if row is None:
         return None
-    return MonitorState(
+    return WatchedSession(
         row.patient_id, SessionStatus(row.status), rows.alert_rules(row.open_alert_rules)
     )
 
 
-async def monitor_states(db: AsyncSession, session_ids: Iterable[str]) -> dict[str, MonitorState]:
-    """`monitor_state` for many sessions in one query (a batch of vitals)."""
+async def watched_sessions(
+    db: AsyncSession, session_ids: Iterable[str]
+) -> dict[str, WatchedSession]:
+    """`watched_session` for many sessions in one query (a batch of vitals)."""
     found = await db.execute(
         select(
             sessions.c.session_id,
@@ -71,7 +64,7 @@ async def monitor_states(db: AsyncSession, session_ids: Iterable[str]) -> dict[s
         ).where(sessions.c.session_id.in_(set(session_ids)))
     )
     return {
-        row.session_id: MonitorState(
+        row.session_id: WatchedSession(
             row.patient_id, SessionStatus(row.status), rows.alert_rules(row.open_alert_rules)
         )
         for row in found

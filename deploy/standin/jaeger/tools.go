@@ -1,0 +1,5 @@
+//go:build tools
+
+package standin
+
+import _ "github.com/jaegertracing/jaeger/cmd/jaeger"
