@@ -2,6 +2,7 @@
 is created at all), and an HTTP request's span is the cause of what the request emits."""
 
 import json
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -17,7 +18,7 @@ from carepath_runtime.service import ServiceRuntime
 from carepath_runtime.tables import outbox
 from carepath_runtime.tracing import Tracing, TracingSettingsError, otlp_endpoint_configured
 from carepath_testing.probe.builders import NOW, probe_settings, referral
-from carepath_testing.probe.service import probe_definition
+from carepath_testing.probe.service import accept_referral, probe_definition
 from carepath_testing.tracing import hex_parent_id, hex_span_id, recorded_tracing, span_id_of
 
 TOKEN = "integration-tracing-test-token"
@@ -176,3 +177,23 @@ async def test_a_timer_continues_the_span_that_set_or_last_moved_it(tmp_path):
 async def pending(runtime: ServiceRuntime) -> list:
     async with runtime.read_sessions() as session:
         return await timers.pending_timers(session, "p-1")
+
+
+@pytest.mark.parametrize(
+    "header", [None, b"not-a-traceparent", b"00-" + b"0" * 32 + b"-" + b"0" * 16 + b"-01"]
+)
+def test_a_consumed_event_without_a_usable_header_continues_its_own_traceparent(header):
+    tracing, exporter = recorded_tracing()
+    event = referral().model_copy(
+        update={"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"}
+    )
+    headers = [("traceparent", header)] if header else []
+    record = SimpleNamespace(
+        topic="carepath.intake.inbound", partition=0, offset=7, headers=headers
+    )
+
+    with tracing.consuming(event, record, accept_referral):
+        pass
+
+    consumed = next(s for s in exporter.get_finished_spans() if s.name.startswith("process"))
+    assert hex_parent_id(consumed) == span_id_of(event.traceparent)

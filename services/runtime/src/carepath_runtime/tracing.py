@@ -109,8 +109,10 @@ class Tracing:
     @contextmanager
     def _consuming(self, event: Any, record: Any, handler: Any) -> Iterator[Span]:
         assert self._tracer is not None
-        header = header_value(record.headers, TRACEPARENT)
-        parent = context_of(header) if header else context_of(event.traceparent)
+        parent = context_of(header_value(record.headers, TRACEPARENT))
+        if not trace.get_current_span(parent).get_span_context().is_valid:
+            # No header, or one that is not W3C trace context: the event's own, if any.
+            parent = context_of(event.traceparent)
         arrived = trace.get_current_span().get_span_context()  # the batch (FastStream's span)
         with (
             self._tracer.start_as_current_span(
