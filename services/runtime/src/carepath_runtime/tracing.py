@@ -26,6 +26,7 @@ OTLP_PROTOCOL = "http/protobuf"
 INSTRUMENTATION = "carepath_runtime"
 
 _PROPAGATOR = TraceContextTextMapPropagator()
+_NO_SPAN: AbstractContextManager[Any] = nullcontext()  # reusable: tracing off allocates nothing
 
 
 class TracingSettingsError(ValueError):
@@ -103,7 +104,7 @@ class Tracing:
     ) -> AbstractContextManager[Span | None]:
         """A consumed event's span (continuing its producer's) around its handler's span."""
         if self._tracer is None:
-            return nullcontext()
+            return _NO_SPAN
         return self._consuming(event, record, handler)
 
     @contextmanager
@@ -140,7 +141,7 @@ class Tracing:
     def firing(self, timer: Any) -> AbstractContextManager[Span | None]:
         """A timer's span, continuing the span that set the timer (possibly weeks ago)."""
         if self._tracer is None:
-            return nullcontext()
+            return _NO_SPAN
         return self._tracer.start_as_current_span(
             f"fire {timer.kind}",
             context=context_of(timer.traceparent),
@@ -157,7 +158,7 @@ class Tracing:
         """While a stored record is published: the span that caused its event is current, so
         the producer span (FastStream's) is its child even when the cause ended long ago."""
         if self._tracer is None or TRACEPARENT not in headers:
-            return nullcontext()
+            return _NO_SPAN
         return _attached(context_of(headers[TRACEPARENT]))
 
     def shutdown(self) -> None:
