@@ -73,6 +73,7 @@ def write_env_file(
         "INTAKE_HOST_PORTS": "",
         "INFUSION_HOST_PORTS": "",
         "FOLLOWUP_HOST_PORTS": "",
+        "CONSOLE_HOST_PORTS": "",
         "POSTGRES_PASSWORD": secrets.token_hex(16),
         "INTAKE_DB_PASSWORD": secrets.token_hex(16),
         "INFUSION_DB_PASSWORD": secrets.token_hex(16),
@@ -81,6 +82,7 @@ def write_env_file(
         "CAREPATH_INTAKE_TOKENS": f"'{static_tokens}'",
         "CAREPATH_INFUSION_TOKENS": f"'{static_tokens}'",
         "CAREPATH_FOLLOWUP_TOKENS": f"'{static_tokens}'",
+        "CAREPATH_CONSOLE_TOKENS": f"'{static_tokens}'",
     }
     values |= {name: os.environ[name] for name in IMAGE_VARIABLES if os.environ.get(name)}
     # Settings the example leaves at their defaults but a quick test run wants otherwise.

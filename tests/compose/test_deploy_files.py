@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from carepath_console.settings import ConsoleSettings
 from carepath_contracts.topics import ALL_TOPICS
 from carepath_followup.settings import FollowupSettings
 from carepath_infusion.settings import InfusionSettings
@@ -28,7 +29,12 @@ from .stack import (
     write_env_file,
 )
 
-SETTINGS = {"intake": IntakeSettings, "infusion": InfusionSettings, "followup": FollowupSettings}
+SETTINGS = {
+    "intake": IntakeSettings,
+    "infusion": InfusionSettings,
+    "followup": FollowupSettings,
+    "console": ConsoleSettings,
+}
 # Set per service by docker-compose.yml itself (they follow from the stack's layout).
 SET_BY_COMPOSE = {
     "kafka_bootstrap_servers",
@@ -52,7 +58,7 @@ def test_env_example_names_every_setting(service: str) -> None:
     ]
     assert not missing, f"deploy/.env.example does not mention {missing}"
     compose = COMPOSE_FILE.read_text(encoding="utf-8")
-    for name in SET_BY_COMPOSE:
+    for name in SET_BY_COMPOSE & set(model.model_fields):
         assert f"{prefix}{name.upper()}:" in compose, f"{prefix}{name.upper()} not set in compose"
 
 
@@ -82,7 +88,7 @@ def test_images_are_pinned_and_kafka_matches_the_local_broker() -> None:
 def test_health_checks_are_shell_strings() -> None:
     # Podman splits exec-form checks on spaces; CMD-SHELL works on Docker and Podman alike.
     tests = re.findall(r"^\s+test: (.*)$", COMPOSE_FILE.read_text(encoding="utf-8"), re.M)
-    assert len(tests) == 5
+    assert len(tests) == 6  # kafka, postgres, the three services, the console
     assert all(test.startswith('["CMD-SHELL", ') for test in tests), tests
 
 
@@ -136,6 +142,7 @@ def test_compose_file_resolves_with_the_example_settings(tmp_path) -> None:
         "intake",
         "infusion",
         "followup",
+        "console",
         "kafka-ui",
     }
     assert services["kafka-ui"]["profiles"] == ["ui"]
@@ -152,6 +159,11 @@ def test_compose_file_resolves_with_the_example_settings(tmp_path) -> None:
         assert service["build"]["dockerfile"].endswith("deploy/Dockerfile")
         assert service["image"] == services["kafka-topics"]["image"]
         assert all(port["host_ip"] == "127.0.0.1" for port in service["ports"])
+    console = services["console"]
+    assert console["read_only"] is True and console["image"] == services["intake"]["image"]
+    assert "postgres" not in console["depends_on"]  # the console keeps no data
+    assert console["environment"]["CAREPATH_CONSOLE_INTAKE_URL"] == "http://intake:8001"
+    assert all(port["host_ip"] == "127.0.0.1" for port in console["ports"])
     assert {v["source"] for v in services["kafka"]["volumes"]} == {"kafka-data"}
     assert "postgres-data" in {v["source"] for v in services["postgres"]["volumes"]}
     assert set(config["volumes"]) == {"kafka-data", "postgres-data"}
