@@ -115,10 +115,14 @@ def _detail(detail: dict[str, Any], **extra: Any) -> str:
     return ", ".join(
         f"{key.replace('_', ' ')} {_value(value)}"
         for key, value in shown.items()
-        if isinstance(value, str | int | float | list)
-        and not key.endswith("_id")
-        and not (isinstance(value, list) and any(isinstance(v, dict) for v in value))
+        if _plain(value) and not key.endswith("_id")
     )[:240]
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, list):
+        return bool(value) and not any(isinstance(item, dict | list) for item in value)
+    return isinstance(value, str | int | float) and value != ""
 
 
 def _value(value: Any) -> str:
