@@ -168,10 +168,18 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
 
     # --- sign in and out -------------------------------------------------------------------
 
-    @app.get("/login", response_class=HTMLResponse)
-    async def login_form(request: Request, next: str = "/") -> Response:
+    def login_page(request: Request, next_: str, status_code: int = 200, problem: str = ""):
+        """The sign-in form with a fresh form token, also set as a cookie (double submit)."""
         form_token = secrets.token_urlsafe(24)
-        response = page(request, "login.html", None, form_token=form_token, next=_local(next))
+        response = page(
+            request,
+            "login.html",
+            None,
+            status_code=status_code,
+            problem=problem,
+            form_token=form_token,
+            next=_local(next_),
+        )
         response.set_cookie(
             LOGIN_COOKIE,
             form_token,
@@ -182,6 +190,10 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             path="/login",
         )
         return response
+
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str = "/") -> Response:
+        return login_page(request, next)
 
     @app.post("/login", response_class=HTMLResponse)
     async def login(
@@ -200,26 +212,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
                 if caller is None
                 else "This console is for clinicians and operators; that token is a system's."
             )
-            fresh = secrets.token_urlsafe(24)
-            response = page(
-                request,
-                "login.html",
-                None,
-                status_code=401,
-                problem=problem,
-                form_token=fresh,
-                next=_local(next),
-            )
-            response.set_cookie(
-                LOGIN_COOKIE,
-                fresh,
-                max_age=600,
-                httponly=True,
-                samesite="strict",
-                secure=settings.secure_cookies,
-                path="/login",
-            )
-            return response
+            return login_page(request, next, status_code=401, problem=problem)
         session_id, _ = sign_ins.open(caller, token.strip())
         home = "/worklist" if caller.role == "clinician" else "/operations"
         target = _local(next) if next not in ("", "/") else home
