@@ -98,6 +98,8 @@ async def test_a_pathway_runs_through_the_stack(stack: RunningStack, baseline) -
             "ready": True,
             "service": service,
             "checks": {
+                "started": True,
+                "clock_caught_up": True,  # the stack runs on the controlled clock
                 "broker": True,
                 "database": True,
                 "partitions_assigned": True,

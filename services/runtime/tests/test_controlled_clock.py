@@ -1,14 +1,23 @@
 """Time moved by the control topic: due timers fire, outboxes flush, services acknowledge."""
 
+import json
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
-from carepath_runtime.control_clock import ClockDriver
+from carepath_contracts import ALL_TOPICS
+from carepath_runtime.control_clock import CLOCK_TOPIC, CONTROL_TOPICS, ClockDriver
 from carepath_runtime.service import ServiceRuntime
 from carepath_testing.conditions import eventually
-from carepath_testing.kafka_io import produce_events
+from carepath_testing.kafka_io import produce, produce_events
 from carepath_testing.probe.builders import probe_settings, referral
-from carepath_testing.probe.service import REMINDER_AFTER, handled, probe_definition
+from carepath_testing.probe.service import (
+    REMINDER_AFTER,
+    accept_referral,
+    handled,
+    probe_definition,
+)
 
 pytestmark = pytest.mark.kafka
 
@@ -67,3 +76,41 @@ async def test_a_restarted_service_catches_up_with_the_time_already_reached(
 
 async def _has(runtime: ServiceRuntime, event_id: str) -> bool:
     return event_id in await handled_ids(runtime)
+
+
+async def test_a_service_started_on_a_clock_topic_with_history_handles_nothing_before_catching_up(
+    kafka_bootstrap, topic_prefix, database_url, create_topics
+):
+    # The clock topic holds a long history (a run that went on while this service was down),
+    # and an event waits on the inbound topic.
+    await create_topics(
+        {topic_prefix + topic.name: topic.partitions for topic in ALL_TOPICS}
+        | {topic_prefix + name: count for name, count in CONTROL_TOPICS.items()}
+    )
+    settings = probe_settings(kafka_bootstrap, topic_prefix, database_url, clock="controlled")
+    moments = [settings.clock_start + timedelta(minutes=10 * step) for step in range(1, 1501)]
+    await produce(
+        kafka_bootstrap,
+        topic_prefix + CLOCK_TOPIC,
+        [
+            (None, json.dumps({"tick": f"t{i}", "now": m.isoformat()}).encode(), [])
+            for i, m in enumerate(moments)
+        ],
+    )
+    event = referral()
+    await produce_events(kafka_bootstrap, [event], topic_prefix)
+    seen_at = []
+
+    async def note_the_time(unit, handled_event):
+        seen_at.append(unit.now())
+        await accept_referral(unit, handled_event)
+
+    runtime = ServiceRuntime(probe_definition(note_the_time), settings)
+    await runtime.start()
+    try:
+        await eventually(lambda: bool(seen_at), what="the waiting event handled")
+        readiness = await runtime.readiness()
+    finally:
+        await runtime.stop()
+    assert seen_at == [moments[-1]]  # never on a clock the driver had left behind
+    assert readiness.checks["clock_caught_up"] is True

@@ -81,18 +81,44 @@ class ClockFollower:
         self._on_tick = on_tick
         self.instance = f"{service}-{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task[None] | None = None
+        self._clients: tuple[AIOKafkaConsumer, AIOKafkaProducer] | None = None
+        self._last_replayed: dict | None = None
+        self.caught_up = False
 
-    async def start(self) -> None:
+    async def catch_up(self) -> None:
+        """Connect, and read the clock topic from its beginning up to its end as of now, moving
+        the clock: a restarted service is then at the time the driver last set, before it
+        consumes, serves or fires anything. Nothing is fired or acknowledged for the ticks
+        replayed; the last one is, by `follow`, once the service runs."""
+        self.caught_up = False
         consumer = AIOKafkaConsumer(
             **self._bus.client_options(), group_id=None, enable_auto_commit=False
         )
         producer = AIOKafkaProducer(**self._bus.client_options(), acks="all")
-        await consumer.start()
-        await producer.start()
-        partition = TopicPartition(self._prefix + CLOCK_TOPIC, 0)
-        consumer.assign([partition])
-        # From the beginning: a restarted service catches up with the time already reached.
-        await consumer.seek_to_beginning(partition)
+        try:
+            await consumer.start()
+            await producer.start()
+            partition = TopicPartition(self._prefix + CLOCK_TOPIC, 0)
+            consumer.assign([partition])
+            await consumer.seek_to_beginning(partition)
+            end = (await consumer.end_offsets([partition]))[partition]
+            self._last_replayed = None
+            while await consumer.position(partition) < end:
+                batch = await consumer.getmany(partition, timeout_ms=500)
+                for record in batch.get(partition, ()):
+                    if record.offset < end:
+                        self._last_replayed = self._move(record)
+        except BaseException:
+            await consumer.stop()
+            await producer.stop()
+            raise
+        self._clients = consumer, producer
+        self.caught_up = True
+        log.info("clock caught up at %s (%d ticks replayed)", self._clock.now().isoformat(), end)
+
+    def follow(self) -> None:
+        """Acknowledge the last replayed tick (after firing what is due), then every new one."""
+        consumer, producer = self._clients
         self._task = asyncio.create_task(self._follow(consumer, producer), name="clock-follower")
 
     async def stop(self) -> None:
@@ -100,27 +126,41 @@ class ClockFollower:
             self._task.cancel()
             with suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
+        elif self._clients:
+            for client in self._clients:
+                await client.stop()
+        self._clients = None
+
+    def _move(self, record) -> dict:
+        tick = json.loads(record.value)
+        moment = datetime.fromisoformat(tick["now"])
+        if moment > self._clock.now():
+            self._clock.set(moment)
+        return tick
 
     async def _follow(self, consumer: AIOKafkaConsumer, producer: AIOKafkaProducer) -> None:
         try:
+            if self._last_replayed is not None:
+                # The driver may still wait for it: this instance was stopped before its ack.
+                await self._acknowledge(producer, self._last_replayed)
             async for record in consumer:
-                tick = json.loads(record.value)
-                moment = datetime.fromisoformat(tick["now"])
-                if moment > self._clock.now():
-                    self._clock.set(moment)
-                fired, next_due_at = await self._on_tick()
-                ack = TickAck(
-                    tick=tick["tick"],
-                    service=self._service,
-                    instance=self.instance,
-                    now=self._clock.now(),
-                    next_due_at=next_due_at,
-                    fired=fired,
-                )
-                await producer.send_and_wait(self._prefix + CLOCK_ACKS_TOPIC, ack.to_json())
+                await self._acknowledge(producer, self._move(record))
         finally:
             await consumer.stop()
             await producer.stop()
+
+    async def _acknowledge(self, producer: AIOKafkaProducer, tick: dict) -> None:
+        fired, next_due_at = await self._on_tick()
+        ack = TickAck(
+            tick=tick["tick"],
+            service=self._service,
+            instance=self.instance,
+            now=self._clock.now(),
+            next_due_at=next_due_at,
+            fired=fired,
+        )
+        await producer.send_and_wait(self._prefix + CLOCK_ACKS_TOPIC, ack.to_json())
 
 
 class ClockDriver:

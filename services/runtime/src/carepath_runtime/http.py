@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI, HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from carepath_contracts import SERVICES, asyncapi_document
 from carepath_runtime.access import OPERATIONS, AccessTable, unguarded
@@ -18,6 +19,40 @@ from carepath_runtime.service import ServiceRuntime
 
 # Probes and scrapes every few seconds are not worth a trace each.
 UNTRACED_URLS = "/healthz,/readyz,/metrics"
+
+
+class StartingGate:
+    """ASGI: while the runtime's start is under way (waiting for the broker, catching up with
+    the clock), the service's own routes answer 503 with the reason; the operations routes
+    (health, readiness, metrics, API documents) answer as always."""
+
+    def __init__(self, app: ASGIApp, *, runtime: ServiceRuntime, open_paths: frozenset[str]):
+        self._app = app
+        self._runtime = runtime
+        self._open_paths = open_paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or not self._runtime.start_under_way
+            or scope["path"] in self._open_paths
+        ):
+            await self._app(scope, receive, send)
+            return
+        response = JSONResponse(
+            {
+                "detail": "the service is starting and does not serve this route yet: "
+                f"{self._runtime.starting or 'stopping'}; see /readyz"
+            },
+            status_code=503,
+            headers={"Retry-After": "5"},
+        )
+        await response(scope, receive, send)
+
+
+def _paths_of(table: AccessTable) -> frozenset[str]:
+    return frozenset(route.split(" ", 1)[1] for route in table)
+
 
 # Built once per process: the document depends only on the contracts.
 _asyncapi_document = functools.cache(asyncapi_document)
@@ -37,7 +72,10 @@ def create_http_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await runtime.start()
+        await runtime.prepare()
+        # Connecting waits for the broker (and the clock topic) for as long as it takes:
+        # meanwhile /readyz says why the service is not ready, and its own routes answer 503.
+        runtime.connect_in_background()
         try:
             yield
         finally:
@@ -86,6 +124,7 @@ def create_http_app(
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequestGate, access=table, authenticator=lambda: runtime.authenticator)
+    app.add_middleware(StartingGate, runtime=runtime, open_paths=_paths_of(OPERATIONS))
     declare_security_and_errors(app, table)
     if runtime.tracing.enabled:
         # Outermost: a request the gate refuses (401/403/413) has its span too. The server

@@ -26,6 +26,7 @@ from carepath_runtime.database import (
     transaction,
 )
 from carepath_runtime.deadletters import DeadLetterQueue
+from carepath_runtime.errors import is_transient
 from carepath_runtime.inbox import forget_older_than
 from carepath_runtime.metrics import ServiceMetrics
 from carepath_runtime.oidc import OidcVerifier
@@ -165,23 +166,56 @@ class ServiceRuntime:
             else None
         )
         self._tasks: list[asyncio.Task[None]] = []
+        self._connecting: asyncio.Task[None] | None = None
         self.started = False
+        self.starting: str | None = "not started"
+        """What the start is doing or waiting for; None once the service runs."""
+        self.start_under_way = False
+        """From `prepare` until the service runs or stops: its own routes answer 503."""
 
     async def start(self) -> None:
-        """Migrate, create topics, connect, then start the relay, timers and housekeeping."""
+        """Migrate, then connect and run (see `connect`); returns once the service runs."""
+        await self.prepare()
+        await self.connect()
+
+    async def prepare(self) -> None:
+        """What needs no broker: the schema migrations (a failure here ends the process)."""
         self.stopping.clear()
+        self.start_under_way = True
+        self.starting = "migrating the database"
         await schema_migrations.upgrade(self.engine, self.definition.migrations)
-        if self.settings.create_topics and self.definition.topics_to_create:
-            topics = dict(self.definition.topics_to_create)
-            if self.clock_follower:
-                topics |= CONTROL_TOPICS
-            await ensure_topics(
-                self.settings.bus,
-                {self.settings.topic_prefix + name: count for name, count in topics.items()},
-            )
-        await self.broker.start()
+
+    def connect_in_background(self) -> None:
+        """`connect` as a task (the HTTP app's lifespan): /readyz answers meanwhile, with
+        the reason it is not ready, and the service's own routes answer 503."""
+        self._connecting = asyncio.create_task(self.connect(), name="service-connect")
+
+    async def connect(self) -> None:
+        """Wait for the broker (backoff, never giving up), create topics, catch up with the
+        clock topic in controlled-clock mode, and only then consume and start the relay,
+        timers and housekeeping: no handler, timer or route works on a stale clock."""
+        attempt = 0
+        while True:
+            if self.stopping.is_set():
+                return
+            try:
+                await self._connect_once()
+                break
+            except Exception as error:
+                attempt += 1
+                delay = min(
+                    self.settings.retry_initial_delay_s * 2 ** (attempt - 1),
+                    self.settings.retry_max_delay_s,
+                )
+                waiting = "waiting for the broker" if is_transient(error) else "start failed"
+                self.starting = (
+                    f"{waiting}: {type(error).__name__} (attempt {attempt}, next in {delay:.1f}s)"
+                )
+                log.warning("%s: %s: %s", self.definition.name, self.starting, error)
+                await self._disconnect()
+                await wait_until_set(self.stopping, delay)
         if self.clock_follower:
-            await self.clock_follower.start()
+            self.clock_follower.follow()
         self._tasks = [
             asyncio.create_task(self.relay.run(self.stopping), name="outbox-relay"),
             asyncio.create_task(
@@ -194,15 +228,47 @@ class ServiceRuntime:
             ),
             asyncio.create_task(self._housekeeping(), name="housekeeping"),
         ]
+        self.starting = None
         self.started = True
+        self.start_under_way = False
         log.info("%s started", self.definition.name)
+
+    async def _connect_once(self) -> None:
+        self.starting = "connecting to the broker"
+        if self.settings.create_topics and self.definition.topics_to_create:
+            topics = dict(self.definition.topics_to_create)
+            if self.clock_follower:
+                topics |= CONTROL_TOPICS
+            await ensure_topics(
+                self.settings.bus,
+                {self.settings.topic_prefix + name: count for name, count in topics.items()},
+            )
+        if self.clock_follower:
+            self.starting = "catching up with the clock topic"
+            await self.clock_follower.catch_up()
+        await self.broker.start()  # the consumer starts here: after the clock caught up
+
+    async def _disconnect(self) -> None:
+        if self.clock_follower:
+            with suppress(Exception):
+                await self.clock_follower.stop()
+        with suppress(Exception):
+            await self.broker.stop()
 
     async def stop(self) -> None:
         """Finish the batch in hand and commit it, flush the outbox, then disconnect."""
+        self.stopping.set()
+        self.start_under_way = False
+        if self._connecting:
+            self._connecting.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._connecting
+            self._connecting = None
         if not self.started:
+            await self._disconnect()  # a start cut short
+            await self.engine.dispose()
             return
         self.started = False
-        self.stopping.set()
         self.relay.wake()
         if self.clock_follower:
             await self.clock_follower.stop()
@@ -243,7 +309,14 @@ class ServiceRuntime:
 
     async def readiness(self) -> Readiness:
         reasons: dict[str, str] = {}
-        checks = {"broker": False, "database": False, "partitions_assigned": False}
+        checks = {"started": self.started}
+        if not self.started:
+            reasons["started"] = self.starting or "stopped"
+        if self.clock_follower:
+            checks["clock_caught_up"] = self.clock_follower.caught_up
+            if not self.clock_follower.caught_up:
+                reasons["clock_caught_up"] = "the clock topic is not replayed yet"
+        checks |= {"broker": False, "database": False, "partitions_assigned": False}
         with suppress(Exception):
             checks["broker"] = await self.broker.ping(timeout=2.0)
         if not checks["broker"]:
