@@ -7,7 +7,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from carepath_contracts import asyncapi_path, default_protocol
+from carepath_contracts import (
+    DEFAULT_PROTOCOL_ID,
+    DEFAULT_PROTOCOL_VERSION,
+    asyncapi_path,
+    load_catalogue,
+)
 from carepath_followup import FollowupSettings
 from carepath_followup import app as followup_app
 from carepath_infusion import InfusionSettings
@@ -52,7 +57,8 @@ async def test_the_service_serves_its_committed_document(service: str, tmp_path:
 
 @services
 def test_the_document_matches_the_service_wiring(service: str, tmp_path: Path):
-    definition = SERVICES[service][1].definition(settings_of(service, tmp_path), default_protocol())
+    catalogue = load_catalogue(DEFAULT_PROTOCOL_ID, DEFAULT_PROTOCOL_VERSION)
+    definition = SERVICES[service][1].definition(settings_of(service, tmp_path), catalogue)
     document = committed(service)
     messages = document["components"]["messages"]
     receives = [op for op in document["operations"].values() if op["action"] == "receive"]

@@ -140,6 +140,7 @@ from carepath_contracts.protocol import (
     default_protocol,
     load_protocol,
 )
+from carepath_contracts.protocol_catalogue import ProtocolCatalogue, load_catalogue
 from carepath_contracts.records import (
     CONTENT_TYPE,
     CONTENT_TYPE_HEADER,
@@ -289,6 +290,7 @@ __all__ = [
     "PlanningFailed",
     "PlanningFailure",
     "PregnancyTest",
+    "ProtocolCatalogue",
     "ProtocolRef",
     "ReferralAccepted",
     "ReferralReceived",
@@ -368,6 +370,7 @@ __all__ = [
     "from_record",
     "inbound_topic",
     "item_count_problem",
+    "load_catalogue",
     "load_protocol",
     "load_schemas",
     "new_event",

@@ -13,6 +13,7 @@ from carepath_contracts import (
     INFUSION_INBOUND,
     INTAKE_EVENTS,
     REGISTRY,
+    load_catalogue,
 )
 from carepath_infusion import InfusionSettings, create_app
 from carepath_infusion.app import definition
@@ -43,7 +44,7 @@ def test_clinic_days_must_be_iso_weekdays(days):
 
 
 def test_the_service_consumes_its_inputs_and_handles_exactly_its_event_types():
-    wired = definition(InfusionSettings(), PROTOCOL)
+    wired = definition(InfusionSettings(), load_catalogue(PROTOCOL.id, PROTOCOL.version))
     assert wired.consumes == [INTAKE_EVENTS.name, INFUSION_INBOUND.name, FOLLOWUP_EVENTS.name]
     assert wired.dead_letter_topic == INFUSION_DLQ.name
     assert set(wired.handlers) == {spec.type for spec in REGISTRY.consumed_by("infusion")}

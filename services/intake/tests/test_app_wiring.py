@@ -8,6 +8,7 @@ from carepath_contracts import (
     INTAKE_DLQ,
     INTAKE_INBOUND,
     REGISTRY,
+    load_catalogue,
 )
 from carepath_intake import IntakeSettings
 from carepath_intake.app import definition
@@ -45,7 +46,7 @@ def test_settings_are_read_from_carepath_intake_variables(monkeypatch):
 
 
 def test_intake_consumes_its_inbound_topic_and_handles_every_type_on_it():
-    service = definition(IntakeSettings(), PROTOCOL)
+    service = definition(IntakeSettings(), load_catalogue(PROTOCOL.id, PROTOCOL.version))
     inbound_types = {spec.type for spec in REGISTRY if spec.topic == INTAKE_INBOUND}
 
     assert service.consumes == [INTAKE_INBOUND.name]

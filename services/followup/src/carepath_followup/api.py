@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from carepath_contracts import TreatmentProtocol
+from carepath_contracts import ProtocolCatalogue
 from carepath_followup import fhir
 from carepath_followup.reviews_api import REVIEW_ACCESS, reviews_router
 from carepath_followup.settings import FollowupSettings
@@ -21,7 +21,7 @@ ACCESS: AccessTable = {
 
 
 def routers(
-    runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: FollowupSettings
+    runtime: ServiceRuntime, protocols: ProtocolCatalogue, settings: FollowupSettings
 ) -> list[APIRouter]:
     patient = patient_view_router(
         runtime,
@@ -42,4 +42,4 @@ def routers(
         "never item wording) and a score Observation (subscales, change, response, remission), "
         "clinical reviews as Tasks and the pathway outcome.",
     )
-    return [patient, patient_fhir, reviews_router(runtime, protocol, settings)]
+    return [patient, patient_fhir, reviews_router(runtime, protocols, settings)]

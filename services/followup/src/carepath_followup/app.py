@@ -9,8 +9,8 @@ from carepath_contracts import (
     FOLLOWUP_INBOUND,
     INFUSION_EVENTS,
     INTAKE_EVENTS,
-    TreatmentProtocol,
-    load_protocol,
+    ProtocolCatalogue,
+    load_catalogue,
 )
 from carepath_followup import api
 from carepath_followup.handlers import HANDLERS, rules_for
@@ -23,19 +23,19 @@ from carepath_runtime.service import ServiceDefinition, ServiceRuntime
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def definition(settings: FollowupSettings, protocol: TreatmentProtocol) -> ServiceDefinition:
+def definition(settings: FollowupSettings, protocols: ProtocolCatalogue) -> ServiceDefinition:
     return define_service(
         name=settings.service_name,
         consumes=[INTAKE_EVENTS.name, INFUSION_EVENTS.name, FOLLOWUP_INBOUND.name],
         dead_letter_topic=FOLLOWUP_DLQ.name,
         migrations=MIGRATIONS,
         handlers=HANDLERS,
-        rules=rules_for(protocol, settings),
+        rules=rules_for(protocols, settings),
     )
 
 
 def create_app(settings: FollowupSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or FollowupSettings()
-    protocol = load_protocol(settings.protocol_id, settings.protocol_version)
-    runtime = ServiceRuntime(definition(settings, protocol), settings, clock=clock)
-    return create_http_app(runtime, api.routers(runtime, protocol, settings), access=api.ACCESS)
+    protocols = load_catalogue(settings.protocol_id, settings.protocol_version)
+    runtime = ServiceRuntime(definition(settings, protocols), settings, clock=clock)
+    return create_http_app(runtime, api.routers(runtime, protocols, settings), access=api.ACCESS)

@@ -12,7 +12,9 @@ from carepath_contracts import (
     Event,
     PatientScreened,
     PatientWithdrawn,
+    ProtocolCatalogue,
     ReviewOutcomeSubmitted,
+    SafetyAction,
     SafetyAlert,
     SessionCompleted,
     SessionKind,
@@ -38,21 +40,27 @@ from carepath_runtime.unit_of_work import UnitOfWork
 
 @dataclass(frozen=True)
 class Rules:
-    """What follow-up's handlers decide by: the protocol and the operator's choices."""
+    """What follow-up's handlers decide by: every protocol version (each pathway is decided
+    under the version it started under) and the operator's choices."""
 
-    protocol: TreatmentProtocol
+    protocols: ProtocolCatalogue
     therapy_booking_offset_hours: float
-    triggers: domain.TriggerPolicy
+    review_on_safety_actions: frozenset[SafetyAction]
+
+    def protocol_of(self, pathway: domain.Pathway) -> TreatmentProtocol:
+        return self.protocols.of(pathway.protocol)
+
+    def triggers(self, protocol: TreatmentProtocol) -> domain.TriggerPolicy:
+        return domain.TriggerPolicy(
+            self.review_on_safety_actions, frozenset(protocol.infusion_safety.review_rules)
+        )
 
 
-def rules_for(protocol: TreatmentProtocol, settings: FollowupSettings) -> Rules:
+def rules_for(protocols: ProtocolCatalogue, settings: FollowupSettings) -> Rules:
     return Rules(
-        protocol=protocol,
+        protocols=protocols,
         therapy_booking_offset_hours=settings.therapy_booking_offset_hours,
-        triggers=domain.TriggerPolicy(
-            frozenset(settings.review_on_safety_actions),
-            frozenset(protocol.infusion_safety.review_rules),
-        ),
+        review_on_safety_actions=frozenset(settings.review_on_safety_actions),
     )
 
 
@@ -65,7 +73,7 @@ async def on_patient_screened(
         event.data,
         patient_id=event.subject,
         pathway_id=event.correlationid,
-        protocol=rules.protocol,
+        protocol=rules.protocols.of(event.data.protocol),
     )
     if started is None:
         return
@@ -92,7 +100,7 @@ async def on_session_completed(
     outcome = domain.infusion_completed(
         pathway,
         event.data,
-        rules.protocol,
+        rules.protocol_of(pathway),
         therapy_already_booked=await store.therapy_session(unit.session, therapy_id) is not None,
         booking_offset_hours=rules.therapy_booking_offset_hours,
         now=unit.now(),
@@ -110,7 +118,7 @@ async def on_session_scheduled(
         return
     pathway = await _pathway(unit, event)
     assessment = domain.assessment_before_maintenance(
-        pathway, event.data, rules.protocol, unit.now()
+        pathway, event.data, rules.protocol_of(pathway), unit.now()
     )
     if assessment and await store.assessment(unit.session, assessment.assessment_id) is None:
         await _add_assessments(unit, [assessment], event)
@@ -120,7 +128,7 @@ async def on_course_completed(
     unit: UnitOfWork, event: Event[CourseCompleted], rules: Rules
 ) -> None:
     pathway = await _pathway(unit, event)
-    outcome = domain.course_completed(pathway, event.data, rules.protocol)
+    outcome = domain.course_completed(pathway, event.data, rules.protocol_of(pathway))
     await _apply_infusion(unit, event, outcome)
 
 
@@ -141,6 +149,7 @@ async def on_assessment_submitted(
     unit: UnitOfWork, event: Event[AssessmentSubmitted], rules: Rules
 ) -> None:
     pathway = await _pathway(unit, event)
+    protocol = rules.protocol_of(pathway)
     named = event.data.assessment_id
     history = await store.patient_scores(unit.session, pathway.patient_id)
     scoring = domain.score_submission(
@@ -149,7 +158,7 @@ async def on_assessment_submitted(
         event_id=event.id,
         assessment=await store.assessment(unit.session, named) if named else None,
         history=history,
-        protocol=rules.protocol,
+        protocol=protocol,
     )
     await store.add_score(unit.session, scoring.scored, at=unit.now())
     if scoring.assessment is not None:
@@ -157,14 +166,12 @@ async def on_assessment_submitted(
     for key in scoring.cancel_timer_keys:
         await unit.cancel_timer(key)
     await unit.emit_caused_by(event, [scoring.event])
-    decided = domain.decide_after_score(
-        pathway, scoring.scored, history, rules.protocol, unit.now()
-    )
+    decided = domain.decide_after_score(pathway, scoring.scored, history, protocol, unit.now())
     await store.save_pathway(unit.session, decided.pathway)
     if decided.completed:
         await stop_asking(unit, pathway.patient_id)
     await _decide(unit, event, decided.decisions)
-    await open_reviews(unit, event, decided.reviews, rules.protocol)
+    await open_reviews(unit, event, decided.reviews, protocol)
 
 
 async def on_therapy_attended(
@@ -187,13 +194,13 @@ async def on_therapy_missed(
 
 async def on_assessment_due(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
     pathway, assessment = await _timer_subjects(unit, timer)
-    outcome = domain.assessment_fell_due(pathway, assessment, rules.protocol)
+    outcome = domain.assessment_fell_due(pathway, assessment, rules.protocol_of(pathway))
     await _apply_timer(unit, timer, outcome)
 
 
 async def on_assessment_overdue(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
     pathway, assessment = await _timer_subjects(unit, timer)
-    outcome = domain.assessment_went_overdue(pathway, assessment, rules.protocol)
+    outcome = domain.assessment_went_overdue(pathway, assessment, rules.protocol_of(pathway))
     await _apply_timer(unit, timer, outcome)
 
 

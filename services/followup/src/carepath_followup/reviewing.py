@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from carepath_contracts import (
     Event,
     EventData,
+    ProtocolCatalogue,
     ReviewOutcomeSubmitted,
     TreatmentProtocol,
     new_event,
@@ -26,8 +27,9 @@ async def on_review_trigger(unit: UnitOfWork, event: Event[Any], rules: "Rules")
     """A fact in the trigger table: the reviews it asks for (whatever the pathway's status:
     a safety signal is reviewed even after the patient left)."""
     fact = domain.Fact(event.type, event.id, event.time)
-    requests = domain.review_requests(event.data, fact, rules.triggers)
-    await open_reviews(unit, event, requests, rules.protocol)
+    protocol = rules.protocols.of(event.data.protocol)  # the patient's, stamped on the fact
+    requests = domain.review_requests(event.data, fact, rules.triggers(protocol))
+    await open_reviews(unit, event, requests, protocol)
 
 
 async def on_review_respond_by(unit: UnitOfWork, timer: Timer, rules: "Rules") -> None:
@@ -35,7 +37,8 @@ async def on_review_respond_by(unit: UnitOfWork, timer: Timer, rules: "Rules") -
     if review is None:
         raise PathwayRuleError(f"timer {timer.timer_key}: its review is gone")
     urgency = timer.payload["urgency"]
-    change = domain.review_went_overdue(review, urgency, rules.protocol, unit.now())
+    protocol = rules.protocols.of(review.protocol)
+    change = domain.review_went_overdue(review, urgency, protocol, unit.now())
     await _apply_reviews(unit, timer, change)
 
 
@@ -47,7 +50,7 @@ async def on_review_outcome_submitted(
     decision = domain.OutcomeDecision(
         data.outcome, data.decided_by, data.decided_at, data.maintenance_interval_days
     )
-    await record_outcome(unit, event.subject, data.review_id, decision, rules.protocol, event)
+    await record_outcome(unit, event.subject, data.review_id, decision, rules.protocols, event)
 
 
 async def record_outcome(
@@ -55,7 +58,7 @@ async def record_outcome(
     patient_id: str | None,
     review_id: str,
     decision: domain.OutcomeDecision,
-    protocol: TreatmentProtocol,
+    protocols: ProtocolCatalogue,
     cause: Event[Any] | None = None,
 ) -> domain.Review:
     """Resolve the review (refusals are `PathwayRuleError`); returns it as resolved."""
@@ -64,6 +67,7 @@ async def record_outcome(
         raise PathwayRuleError(f"no review {review_id} for patient {patient_id or 'any'}")
     pathway = await store.pathway(unit.session, review.patient_id, for_update=True)
     scores = await store.patient_scores(unit.session, review.patient_id)
+    protocol = protocols.of(review.protocol)  # the version the review was opened under
     change = domain.record_outcome(review, pathway, decision, scores, protocol, unit.now())
     if change.pathway is not None:
         await store.save_pathway(unit.session, change.pathway)

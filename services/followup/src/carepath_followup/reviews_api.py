@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from carepath_contracts import ReviewOutcome, TreatmentProtocol, Urgency
+from carepath_contracts import ProtocolCatalogue, ReviewOutcome, Urgency
 from carepath_contracts.values import IDENTIFIER_PATTERN
 from carepath_followup import domain
 from carepath_followup.reviewing import record_outcome
@@ -44,7 +44,7 @@ class OutcomeForm(BaseModel):
 
 
 def reviews_router(
-    runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: FollowupSettings
+    runtime: ServiceRuntime, protocols: ProtocolCatalogue, settings: FollowupSettings
 ) -> APIRouter:
     api = APIRouter(prefix="/v1/reviews", tags=["reviews"])
 
@@ -84,7 +84,7 @@ def reviews_router(
                     unit.now(),
                     form.maintenance_interval_days,
                 )
-                resolved = await record_outcome(unit, None, review_id, decision, protocol)
+                resolved = await record_outcome(unit, None, review_id, decision, protocols)
         except domain.PathwayRuleError as refusal:
             raise HTTPException(status.HTTP_409_CONFLICT, str(refusal)) from refusal
         return ReviewView.of(resolved)

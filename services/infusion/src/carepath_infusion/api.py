@@ -4,7 +4,7 @@ from functools import partial
 
 from fastapi import APIRouter
 
-from carepath_contracts import TreatmentProtocol
+from carepath_contracts import ProtocolCatalogue
 from carepath_infusion import fhir
 from carepath_infusion.settings import InfusionSettings
 from carepath_infusion.views import PatientView, read_patient, unknown_patient
@@ -21,7 +21,7 @@ ACCESS: AccessTable = {
 
 
 def routers(
-    runtime: ServiceRuntime, protocol: TreatmentProtocol, settings: InfusionSettings
+    runtime: ServiceRuntime, protocols: ProtocolCatalogue, settings: InfusionSettings
 ) -> list[APIRouter]:
     patient = patient_view_router(
         runtime,
@@ -33,7 +33,7 @@ def routers(
     )
     patient_fhir = fhir_router(
         runtime,
-        read=partial(fhir.read_resources, protocol=protocol),
+        read=partial(fhir.read_resources, protocols=protocols),
         not_found=unknown_patient,
         tag="patients",
         description="The course (and maintenance series) as CarePlans, each session as an "

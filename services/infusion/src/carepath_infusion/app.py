@@ -9,8 +9,8 @@ from carepath_contracts import (
     INFUSION_DLQ,
     INFUSION_INBOUND,
     INTAKE_EVENTS,
-    TreatmentProtocol,
-    load_protocol,
+    ProtocolCatalogue,
+    load_catalogue,
 )
 from carepath_infusion import api
 from carepath_infusion.handlers import HANDLERS, prefetch, rules_for
@@ -23,20 +23,20 @@ from carepath_runtime.service import ServiceDefinition, ServiceRuntime
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def definition(settings: InfusionSettings, protocol: TreatmentProtocol) -> ServiceDefinition:
+def definition(settings: InfusionSettings, protocols: ProtocolCatalogue) -> ServiceDefinition:
     return define_service(
         name=settings.service_name,
         consumes=[INTAKE_EVENTS.name, INFUSION_INBOUND.name, FOLLOWUP_EVENTS.name],
         dead_letter_topic=INFUSION_DLQ.name,
         migrations=MIGRATIONS,
         handlers=HANDLERS,
-        rules=rules_for(protocol, settings),
+        rules=rules_for(protocols, settings),
         prefetch=prefetch,
     )
 
 
 def create_app(settings: InfusionSettings | None = None, *, clock: Clock | None = None) -> FastAPI:
     settings = settings or InfusionSettings()
-    protocol = load_protocol(settings.protocol_id, settings.protocol_version)
-    runtime = ServiceRuntime(definition(settings, protocol), settings, clock=clock)
-    return create_http_app(runtime, api.routers(runtime, protocol, settings), access=api.ACCESS)
+    protocols = load_catalogue(settings.protocol_id, settings.protocol_version)
+    runtime = ServiceRuntime(definition(settings, protocols), settings, clock=clock)
+    return create_http_app(runtime, api.routers(runtime, protocols, settings), access=api.ACCESS)

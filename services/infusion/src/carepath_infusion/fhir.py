@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from carepath_contracts import SessionKind, TreatmentProtocol, VitalSign
+from carepath_contracts import ProtocolCatalogue, SessionKind, TreatmentProtocol, VitalSign
 from carepath_infusion import store
 from carepath_infusion.domain.model import (
     MONITORED,
@@ -58,14 +58,14 @@ APPOINTMENT_STATUS = {
 
 
 async def read_resources(
-    session: AsyncSession, patient_id: str, *, protocol: TreatmentProtocol
+    session: AsyncSession, patient_id: str, *, protocols: ProtocolCatalogue
 ) -> list[Resource] | None:
     course = await store.course_of_patient(session, patient_id)
     if course is None:
         return None
     sessions = await store.sessions_of_course(session, course.course_id)
     history = await store.history_of_patient(session, patient_id)
-    return course_resources(course, sessions, history, protocol)
+    return course_resources(course, sessions, history, protocols.of(course.protocol))
 
 
 def course_resources(

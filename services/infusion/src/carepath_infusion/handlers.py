@@ -10,6 +10,7 @@ from carepath_contracts import (
     PatientDischarged,
     PatientScreened,
     PatientWithdrawn,
+    ProtocolCatalogue,
     ReviewOutcomeRecorded,
     SessionAbortReported,
     SessionCheckedIn,
@@ -28,14 +29,18 @@ from carepath_runtime.unit_of_work import Cause, UnitOfWork, patient_of
 
 @dataclass(frozen=True)
 class Rules:
-    """What infusion's handlers decide by: the protocol and the clinic's policy."""
+    """What infusion's handlers decide by: every protocol version (each course is decided
+    under the version its pathway started under) and the clinic's policy."""
 
-    protocol: TreatmentProtocol
+    protocols: ProtocolCatalogue
     policy: Policy
 
+    def protocol_of(self, course: Course | None) -> TreatmentProtocol:
+        return self.protocols.current if course is None else self.protocols.of(course.protocol)
 
-def rules_for(protocol: TreatmentProtocol, settings: InfusionSettings) -> Rules:
-    return Rules(protocol, settings.policy)
+
+def rules_for(protocols: ProtocolCatalogue, settings: InfusionSettings) -> Rules:
+    return Rules(protocols, settings.policy)
 
 
 async def prefetch(unit: UnitOfWork, events: Sequence[Event[Any]]) -> None:
@@ -54,7 +59,7 @@ async def on_patient_screened(
         course,
         patient_id=event.subject,
         correlation_id=event.correlationid,
-        protocol=rules.protocol,
+        protocol=rules.protocols.of(event.data.protocol),
         policy=rules.policy,
         now=unit.now(),
         seed=event.id,
@@ -69,7 +74,7 @@ async def on_patient_withdrawn(
     sessions = (
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
-    change = domain.withdraw(course, sessions, protocol=rules.protocol, now=unit.now())
+    change = domain.withdraw(course, sessions, protocol=rules.protocol_of(course), now=unit.now())
     await _apply(unit, change, event)
     await unit.cancel_patient_timers(event.subject)
 
@@ -79,7 +84,7 @@ async def on_session_checked_in(
 ) -> None:
     course, sessions, session = await _session_of(unit, event)
     change = domain.check_in(
-        course, session, sessions, event.data, **_context(unit, rules), seed=event.id
+        course, session, sessions, event.data, **_context(unit, rules, course), seed=event.id
     )
     await _apply(unit, change, event)
 
@@ -93,7 +98,7 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
         await watched.get(reading.session_id),
         event.subject,
         reading,
-        protocol=rules.protocol,
+        protocols=rules.protocols,
         now=unit.now(),
     )
     watched.set_open_rules(reading.session_id, decision.open_rules)
@@ -105,7 +110,9 @@ async def on_vitals_recorded(unit: UnitOfWork, event: Event[VitalsRecorded], rul
 
 async def on_session_ended(unit: UnitOfWork, event: Event[SessionEnded], rules: Rules) -> None:
     course, sessions, session = await _session_of(unit, event)
-    change = domain.end_session(course, session, sessions, event.data, **_context(unit, rules))
+    change = domain.end_session(
+        course, session, sessions, event.data, **_context(unit, rules, course)
+    )
     await _apply(unit, change, event)
 
 
@@ -114,7 +121,7 @@ async def on_session_abort_reported(
 ) -> None:
     course, sessions, session = await _session_of(unit, event)
     change = domain.abort_session(
-        course, session, sessions, event.data, **_context(unit, rules), seed=event.id
+        course, session, sessions, event.data, **_context(unit, rules, course), seed=event.id
     )
     await _apply(unit, change, event)
 
@@ -122,8 +129,9 @@ async def on_session_abort_reported(
 async def on_patient_discharged(
     unit: UnitOfWork, event: Event[PatientDischarged], rules: Rules
 ) -> None:
-    _, _, session = await _session_of(unit, event)
-    change = domain.discharge(session, event.data, protocol=rules.protocol, now=unit.now())
+    course, _, session = await _session_of(unit, event)
+    protocol = rules.protocol_of(course)
+    change = domain.discharge(session, event.data, protocol=protocol, now=unit.now())
     await _apply(unit, change, event)
 
 
@@ -135,7 +143,7 @@ async def on_maintenance_recommended(
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
     change = domain.recommend_maintenance(
-        course, sessions, event.data, **_context(unit, rules), seed=event.id
+        course, sessions, event.data, **_context(unit, rules, course), seed=event.id
     )
     await _apply(unit, change, event)
 
@@ -148,7 +156,7 @@ async def on_review_outcome_recorded(
         [] if course is None else await store.sessions_of_course(unit.session, course.course_id)
     )
     change = domain.act_on_review_outcome(
-        course, sessions, event.data, **_context(unit, rules), seed=event.id
+        course, sessions, event.data, **_context(unit, rules, course), seed=event.id
     )
     await _apply(unit, change, event)
 
@@ -160,7 +168,7 @@ async def on_session_missed(unit: UnitOfWork, timer: Timer, rules: Rules) -> Non
     sessions = await store.sessions_of_course(unit.session, course.course_id)
     session = _find(sessions, timer.payload["session_id"], timer.patient_id)
     change = domain.miss_session(
-        course, session, sessions, **_context(unit, rules), seed=timer.timer_key
+        course, session, sessions, **_context(unit, rules, course), seed=timer.timer_key
     )
     await _apply(unit, change, timer)
 
@@ -172,7 +180,7 @@ async def on_monitor_silent(unit: UnitOfWork, timer: Timer, rules: Rules) -> Non
     sessions = await store.sessions_of_course(unit.session, course.course_id)
     session = _find(sessions, timer.payload["session_id"], timer.patient_id)
     change = domain.monitor_silent(
-        session, due_at=timer.due_at, protocol=rules.protocol, now=unit.now()
+        session, due_at=timer.due_at, protocol=rules.protocol_of(course), now=unit.now()
     )
     await _apply(unit, change, timer)
 
@@ -200,8 +208,9 @@ async def _course_of(unit: UnitOfWork, patient_id: str) -> Course | None:
     return await store.course_of_patient(unit.session, patient_id, for_update=True)
 
 
-def _context(unit: UnitOfWork, rules: Rules) -> dict[str, Any]:
-    return {"protocol": rules.protocol, "policy": rules.policy, "now": unit.now()}
+def _context(unit: UnitOfWork, rules: Rules, course: Course | None) -> dict[str, Any]:
+    """The protocol of the patient's course (the version their pathway started under)."""
+    return {"protocol": rules.protocol_of(course), "policy": rules.policy, "now": unit.now()}
 
 
 async def _session_of(unit: UnitOfWork, event: Event[Any]) -> tuple[Course, list[Session], Session]:

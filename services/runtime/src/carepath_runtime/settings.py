@@ -157,10 +157,13 @@ class ServiceSettings(CallerSettings, BusSecurityFields, BaseSettings):
         30.0, gt=0, description="Longest wait for the message in hand at shutdown."
     )
     protocol_id: str = Field(
-        DEFAULT_PROTOCOL_ID, description="Id of the treatment protocol this service decides under."
+        DEFAULT_PROTOCOL_ID, description="Id of the treatment protocol new pathways start under."
     )
     protocol_version: int = Field(
-        DEFAULT_PROTOCOL_VERSION, ge=1, description="Version of that treatment protocol."
+        DEFAULT_PROTOCOL_VERSION,
+        ge=1,
+        description="Version new pathways start under; a patient stays on the version their "
+        "pathway started under (every shipped version is known).",
     )
     log_level: str = Field("INFO", description="Log level of the service's JSON logs.")
 

@@ -4,7 +4,7 @@ raises with their history, and when silence would next raise the monitor-silence
 from dataclasses import dataclass
 from datetime import datetime
 
-from carepath_contracts import SafetyAlert, TreatmentProtocol, VitalsRecorded
+from carepath_contracts import ProtocolCatalogue, ProtocolRef, SafetyAlert, VitalsRecorded
 from carepath_infusion.domain.model import HistoryEntry, RuleBroken, SessionStatus
 from carepath_infusion.domain.monitoring import silence_due
 from carepath_infusion.domain.safety import alert_history, monitor
@@ -17,6 +17,8 @@ class WatchedSession:
     patient_id: str
     status: SessionStatus
     open_alert_rules: frozenset[str]
+    protocol: ProtocolRef
+    """The version of the session's course: the reading is judged under it."""
 
 
 @dataclass(frozen=True)
@@ -34,11 +36,12 @@ def judge_reading(
     patient_id: str,
     reading: VitalsRecorded,
     *,
-    protocol: TreatmentProtocol,
+    protocols: ProtocolCatalogue,
     now: datetime,
 ) -> ReadingDecision:
     if watched is None or watched.patient_id != patient_id:
         raise RuleBroken(f"vitals for session {reading.session_id}, unknown for {patient_id}")
+    protocol = protocols.of(watched.protocol)
     outcome = monitor(watched.status, watched.open_alert_rules, reading, protocol)
     infusing = watched.status is SessionStatus.IN_PROGRESS
     return ReadingDecision(

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Column, Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from carepath_contracts import ProtocolRef
 from carepath_infusion.domain.model import Course, HistoryEntry, Session, SessionStatus
 from carepath_infusion.domain.vitals import WatchedSession
 from carepath_infusion.store import rows
@@ -36,36 +37,32 @@ async def sessions_of_course(db: AsyncSession, course_id: str) -> list[Session]:
     return [rows.session(row) for row in found.mappings()]
 
 
+_WATCHED = select(
+    sessions.c.session_id,
+    sessions.c.patient_id,
+    sessions.c.status,
+    sessions.c.open_alert_rules,
+    courses.c.protocol_id,
+    courses.c.protocol_version,
+).join(courses, courses.c.course_id == sessions.c.course_id)
+"""A session as a reading is judged: with its course's protocol version."""
+
+
 async def watched_session(db: AsyncSession, session_id: str) -> WatchedSession | None:
-    row = (
-        await db.execute(
-            select(sessions.c.patient_id, sessions.c.status, sessions.c.open_alert_rules).where(
-                sessions.c.session_id == session_id
-            )
-        )
-    ).first()
-    if row is None:
-        return None
-    return WatchedSession(
-        row.patient_id, SessionStatus(row.status), rows.alert_rules(row.open_alert_rules)
-    )
+    return (await watched_sessions(db, [session_id])).get(session_id)
 
 
 async def watched_sessions(
     db: AsyncSession, session_ids: Iterable[str]
 ) -> dict[str, WatchedSession]:
     """`watched_session` for many sessions in one query (a batch of vitals)."""
-    found = await db.execute(
-        select(
-            sessions.c.session_id,
-            sessions.c.patient_id,
-            sessions.c.status,
-            sessions.c.open_alert_rules,
-        ).where(sessions.c.session_id.in_(set(session_ids)))
-    )
+    found = await db.execute(_WATCHED.where(sessions.c.session_id.in_(set(session_ids))))
     return {
         row.session_id: WatchedSession(
-            row.patient_id, SessionStatus(row.status), rows.alert_rules(row.open_alert_rules)
+            row.patient_id,
+            SessionStatus(row.status),
+            rows.alert_rules(row.open_alert_rules),
+            ProtocolRef(id=row.protocol_id, version=row.protocol_version),
         )
         for row in found
     }
