@@ -92,6 +92,18 @@ async def outcome(settings) -> tuple[list, list]:
     return dead, [from_record(record.value, record.headers) for record in replies]
 
 
+async def run_until_settled(definition, settings) -> tuple[ServiceRuntime, list, list]:
+    """Run the service until everything waiting is committed; (runtime, dead letters, replies)."""
+    runtime = ServiceRuntime(definition, settings)
+    await runtime.start()
+    try:
+        await settle(runtime, settings)
+        dead, replies = await outcome(settings)
+    finally:
+        await runtime.stop()
+    return runtime, dead, replies
+
+
 def dead_letter_ids(dead) -> list[str]:
     ids = []
     for record in dead:
@@ -117,13 +129,9 @@ async def test_a_record_whose_bytes_break_decoding_is_dead_lettered_with_its_bat
         else deeply_nested(bad)
     )
     await produce_batch(settings, [raw(first), poisoned, raw(second), raw(known)])
-    runtime = ServiceRuntime(probe_definition(reply_unless_unknown), settings)
-    await runtime.start()
-    try:
-        await settle(runtime, settings)
-        dead, replies = await outcome(settings)
-    finally:
-        await runtime.stop()
+    runtime, dead, replies = await run_until_settled(
+        probe_definition(reply_unless_unknown), settings
+    )
 
     assert len(dead) == 3, dead_letter_ids(dead)
     assert dead_letter_ids(dead)[0] == first.id and dead_letter_ids(dead)[2] == second.id
@@ -192,13 +200,7 @@ async def test_an_error_in_the_prefetch_hook_rewinds_the_batch_and_retries_it(se
     )
     first, known, second = event("unknown"), event("ok"), event("unknown")
     await produce_batch(settings, [raw(first), raw(known), raw(second)])
-    runtime = ServiceRuntime(definition, settings)
-    await runtime.start()
-    try:
-        await settle(runtime, settings)
-        dead, replies = await outcome(settings)
-    finally:
-        await runtime.stop()
+    runtime, dead, replies = await run_until_settled(definition, settings)
 
     assert len(calls) >= 2
     assert dead_letter_ids(dead) == [first.id, second.id]
@@ -215,13 +217,9 @@ async def test_an_invalid_record_too_large_to_copy_is_still_dead_lettered_trunca
     key = PATIENT.encode()
     content_type = [("content-type", b"application/cloudevents+json; charset=utf-8")]
     await produce_batch(settings, [(key, huge, content_type), raw(known)])
-    runtime = ServiceRuntime(probe_definition(reply_unless_unknown), settings)
-    await runtime.start()
-    try:
-        await settle(runtime, settings)
-        dead, replies = await outcome(settings)
-    finally:
-        await runtime.stop()
+    _runtime, dead, replies = await run_until_settled(
+        probe_definition(reply_unless_unknown), settings
+    )
 
     [letter] = dead
     assert header(letter, deadletters.ERROR_CLASS) == "NotAnEventError"
