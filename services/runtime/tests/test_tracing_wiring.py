@@ -17,6 +17,7 @@ from carepath_runtime.http import create_http_app
 from carepath_runtime.service import ServiceRuntime
 from carepath_runtime.tables import outbox
 from carepath_runtime.tracing import Tracing, TracingSettingsError, otlp_endpoint_configured
+from carepath_testing.otlp_collector import OtlpCollector
 from carepath_testing.probe.builders import NOW, probe_settings, referral
 from carepath_testing.probe.service import accept_referral, probe_definition
 from carepath_testing.tracing import hex_parent_id, hex_span_id, recorded_tracing, span_id_of
@@ -197,3 +198,24 @@ def test_a_consumed_event_without_a_usable_header_continues_its_own_traceparent(
 
     consumed = next(s for s in exporter.get_finished_spans() if s.name.startswith("process"))
     assert hex_parent_id(consumed) == span_id_of(event.traceparent)
+
+
+@pytest.mark.parametrize(
+    "settings_for",
+    [
+        lambda url: {"OTEL_EXPORTER_OTLP_ENDPOINT": url + "/"},
+        lambda url: {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9",  # nothing listens there
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": url + "/v1/traces",
+        },
+    ],
+)
+def test_spans_go_to_the_endpoint_the_settings_name(settings_for):
+    with OtlpCollector() as collector:
+        tracing = Tracing.from_environment("intake", settings_for(collector.endpoint))
+        with tracing.provider.get_tracer("test").start_as_current_span("one"):
+            pass
+        tracing.shutdown()  # exports what is buffered
+        assert [(span.service, span.name) for span in collector.received()] == [
+            ("carepath-intake", "one")
+        ]

@@ -40,10 +40,16 @@ def otlp_endpoint_configured(environ: Mapping[str, str] = os.environ) -> bool:
         return False
     if environ.get("OTEL_TRACES_EXPORTER", "otlp").strip().lower() == "none":
         return False
-    endpoint = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or environ.get(
-        "OTEL_EXPORTER_OTLP_ENDPOINT"
-    )
-    return bool(endpoint and endpoint.strip())
+    return bool(traces_endpoint(environ))
+
+
+def traces_endpoint(environ: Mapping[str, str] = os.environ) -> str:
+    """The OTLP/HTTP traces URL the settings name ("" for none), as the SDK derives it."""
+    if endpoint := environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "").strip():
+        return endpoint
+    if endpoint := environ.get("OTEL_EXPORTER_OTLP_ENDPOINT", "").strip():
+        return endpoint.rstrip("/") + "/v1/traces"
+    return ""
 
 
 def otlp_tracer_provider(service: str, environ: Mapping[str, str] = os.environ) -> TracerProvider:
@@ -63,7 +69,9 @@ def otlp_tracer_provider(service: str, environ: Mapping[str, str] = os.environ) 
     from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
     provider = SdkTracerProvider(resource=Resource.create({SERVICE_NAME: f"carepath-{service}"}))
-    provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    # The endpoint from `environ`; headers, certificates and timeouts from the process's own.
+    exporter = OTLPSpanExporter(endpoint=traces_endpoint(environ))
+    provider.add_span_processor(BatchSpanProcessor(exporter))
     return provider
 
 
