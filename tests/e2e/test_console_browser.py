@@ -39,11 +39,11 @@ class PersonAtTheConsole(ReviewDesk):
         super().__init__(base_url, clinician_token=clinician_token)
         self.left_to_person: list[str] = []
 
-    async def answer(self, answer: ReviewOutcomeSubmitted) -> None:
+    async def answer(self, answer: ReviewOutcomeSubmitted, traceparent: str = "") -> None:
         path = f"/v1/reviews/{answer.review_id}"
         review = (await self._client.get(path, headers=self._clinician)).json()
         if review["reason"] != "worsening":
-            await super().answer(answer)
+            await super().answer(answer, traceparent)
             return
         self.left_to_person.append(answer.review_id)
 

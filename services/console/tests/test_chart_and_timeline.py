@@ -1,6 +1,6 @@
 """The PCL-5 chart's geometry and the merged timeline, from the services' views as JSON."""
 
-from carepath_console.chart import pcl5_chart
+from carepath_console.chart import iesr_chart, pcl5_chart
 from carepath_console.timeline import pathway_timeline
 from carepath_contracts import default_protocol
 
@@ -59,6 +59,16 @@ def test_the_chart_marks_baseline_thresholds_and_reviews_on_the_pcl5_scale():
     (review,) = chart.markers
     assert review.css == "review" and review.x == chart.points[2].x
     assert "week_2 67" in chart.description
+
+
+def test_the_iesr_has_its_own_scale_and_cut_off_and_no_chart_without_a_score():
+    chart = iesr_chart(FOLLOWUP, PROTOCOL)
+    assert [p.total for p in chart.points] == [50]
+    (cut_off,) = chart.levels
+    assert cut_off.label == f"probable PTSD ≥ {PROTOCOL.iesr.probable_ptsd_at_or_above}"
+    assert chart.y_ticks[-1].label == "80" and chart.title == "IES-R over time"
+    pcl5_only = FOLLOWUP | {"trajectory": FOLLOWUP["trajectory"][:1]}
+    assert iesr_chart(pcl5_only, PROTOCOL) is None
 
 
 def test_the_timeline_is_one_sorted_course_across_the_services():

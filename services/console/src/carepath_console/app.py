@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from carepath_console import operations
 from carepath_console.board import URGENCY_RANK, Board, Change
-from carepath_console.chart import pcl5_chart
+from carepath_console.chart import iesr_chart, pcl5_chart
 from carepath_console.feed import Feed
 from carepath_console.services import ServiceRefusedError, Services, ServiceUnavailableError
 from carepath_console.settings import ConsoleSettings
@@ -328,6 +328,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             followup=followup,
             timeline=pathway_timeline(views["intake"], views["infusion"], followup),
             chart=pcl5_chart(followup, protocol) if followup else None,
+            iesr=iesr_chart(followup, protocol) if followup else None,
             open_reviews=[r for r in (followup or {}).get("reviews", []) if not r["resolved_at"]],
             outcomes=list(ReviewOutcome),
             maintenance=protocol.maintenance,
