@@ -14,7 +14,7 @@ from carepath_contracts import ALL_TOPICS, from_record
 from carepath_runtime.topic_reading import read_topics
 from carepath_runtime.topics_admin import delete_topics_with_prefix
 from carepath_simulator.scenarios import Scenario
-from carepath_simulator.simulation import Simulation, StackAccess
+from carepath_simulator.simulation import Simulation, StackAccess, redeploying_intake
 from carepath_testing.otlp_collector import OtlpCollector
 
 SEED = 11
@@ -55,15 +55,22 @@ def access_to(stack) -> StackAccess:
 
 
 @pytest.fixture(scope="session")
-def stack(kafka_bootstrap, tmp_path_factory):
-    with running_stack(kafka_bootstrap, tmp_path_factory.mktemp("stack"), "e2e") as state:
+def stack_folder(tmp_path_factory):
+    return tmp_path_factory.mktemp("stack")
+
+
+@pytest.fixture(scope="session")
+def stack(kafka_bootstrap, stack_folder):
+    with running_stack(kafka_bootstrap, stack_folder, "e2e") as state:
         yield state
 
 
 @pytest.fixture(scope="session")
-def pathways(stack):
-    """Every scenario, one patient each, run together through whole pathways."""
-    simulation = Simulation(access_to(stack), list(Scenario), seed=SEED)
+def pathways(stack, kafka_bootstrap, stack_folder):
+    """Every scenario, one patient each, run together through whole pathways (intake is
+    redeployed for protocol version 2 before the upgrade scenario's patient is referred)."""
+    upgrade = redeploying_intake(LocalStack(stack_folder, bootstrap=kafka_bootstrap))
+    simulation = Simulation(access_to(stack), list(Scenario), seed=SEED, deploy_protocol=upgrade)
     result = asyncio.run(simulation.run())
     by_patient, dead_letters = published(stack)
     return result, by_patient, dead_letters

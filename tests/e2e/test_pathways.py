@@ -268,3 +268,100 @@ def test_worsening_triggers_an_urgent_review_that_is_answered(pathways):
         e for e in of(events, "assessment-scored") if e.data.timepoint == "after_first_infusion"
     ]
     assert scored.data.change_from_baseline >= PROTOCOL.decisions.worsening_points
+
+
+# The safety net's scenarios (issue 14) --------------------------------------------------------
+
+
+def reviews_by_reason(events) -> dict[str, object]:
+    return {e.data.reason_code: e.data for e in of(events, "review-opened")}
+
+
+def versions(events) -> set[int]:
+    return {e.data.protocol.version for e in events if hasattr(e.data, "protocol")}
+
+
+def test_relapse_after_response_opens_a_routine_review_and_the_pathway_ends_as_relapse(pathways):
+    _, events = patient_events(pathways, Scenario.RELAPSE_AFTER_RESPONSE)
+    assert_full_course(events)
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("relapse", "routine")
+    scores = [(s.timepoint, s.total) for item in review.data.evidence for s in item.scores]
+    assert scores == [("baseline", 52), ("end_of_treatment", 30), ("week_2", 45)]
+    (done,) = of(events, "pathway-completed")
+    assert done.data.outcome == "relapse"
+
+
+def test_a_missed_end_of_treatment_is_decided_from_week_2_and_flagged(pathways):
+    _, events = patient_events(pathways, Scenario.MISSED_END_OF_TREATMENT)
+    assert_full_course(events)
+    (overdue,) = of(events, "assessment-overdue")
+    assert overdue.data.timepoint == "end_of_treatment"
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("missing_end_of_treatment", "routine")
+    scores = [(s.timepoint, s.total) for item in review.data.evidence for s in item.scores]
+    assert scores == [("baseline", 50), ("week_2", 48)]
+    (done,) = of(events, "pathway-completed")
+    assert done.data.outcome == "no_response"
+
+
+def test_high_suicide_risk_at_screening_is_routed_to_urgent_care_and_reviewed(pathways):
+    _, events = patient_events(pathways, Scenario.SUICIDE_RISK_AT_SCREENING)
+    (screened,) = of(events, "patient-screened")
+    assert (screened.data.outcome, screened.data.final) == ("ineligible", True)
+    assert "high_suicide_risk" in screened.data.reason_codes
+    (concern,) = of(events, "safety-concern-raised")
+    assert (concern.data.concern, concern.data.action) == (
+        "high_suicide_risk",
+        "route_to_urgent_care",
+    )
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("urgent_safety_concern", "urgent")
+    (answer,) = of(events, "review-outcome-recorded")
+    assert answer.data.outcome == "refer_out"
+    assert of(events, "course-planned") == []
+
+
+def test_a_monitor_that_goes_silent_mid_infusion_raises_one_alert_and_a_review(pathways):
+    _, events = patient_events(pathways, Scenario.MONITOR_SILENCE)
+    assert_full_course(events)
+    (alert,) = of(events, "safety-alert")
+    silence = PROTOCOL.infusion_safety.monitor_silence_minutes
+    assert (alert.data.rule, alert.data.unit) == ("monitor_silence", "min")
+    assert alert.data.reading_value == alert.data.threshold_value == silence
+    second = [e for e in of(events, "session-cleared") if e.data.session_number == 2]
+    assert alert.data.session_id == second[0].data.session_id
+    assert alert.data.measured_at == second[0].data.cleared_at + timedelta(minutes=silence)
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("safety_event", "urgent")
+
+
+def test_a_dose_above_the_plan_is_a_deviation_an_alert_and_an_urgent_review(pathways):
+    _, events = patient_events(pathways, Scenario.DOSE_DEVIATION)
+    assert_full_course(events)
+    (fourth,) = [e.data for e in completed(events) if e.data.session_number == 4]
+    assert fourth.deviations == ["dose_above_plan"]
+    assert round(fourth.dose_given_mg - fourth.dose_planned_mg, 1) == 8.0
+    (alert,) = of(events, "safety-alert")
+    assert (alert.data.rule, alert.data.session_id) == ("dose_above_plan", fourth.session_id)
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("dose_above_plan", "urgent")
+
+
+def test_a_protocol_upgrade_mid_cohort_new_patients_on_v2_the_others_finish_on_v1(pathways):
+    result, by_patient, dead_letters = pathways
+    upgraded, events = patient_events(pathways, Scenario.PROTOCOL_UPGRADE)
+    assert versions(events) == {2}
+    # A 12-point drop at the end of treatment: a response under v1, not under v2 (15 points).
+    (end,) = [e for e in of(events, "assessment-scored") if e.data.timepoint == "end_of_treatment"]
+    assert (end.data.change_from_baseline, end.data.response) == (-12, False)
+    (review,) = of(events, "review-opened")
+    assert (review.data.reason_code, review.data.urgency) == ("non_response", "routine")
+    assert_full_course(events)
+    (done,) = of(events, "pathway-completed")
+    assert done.data.outcome == "remission"
+    earlier = [p for p in result.patients if p is not upgraded]
+    assert all(versions(by_patient[p.patient_id]) == {1} for p in earlier)
+    upgraded_at = min(e.time for e in events)
+    assert any(e.time > upgraded_at for p in earlier for e in by_patient[p.patient_id])
+    assert dead_letters == []

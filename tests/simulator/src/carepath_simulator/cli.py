@@ -11,7 +11,7 @@ from carepath_runtime.bus_grants import SIMULATOR
 from carepath_runtime.errors import CarepathError
 from carepath_simulator.report import render
 from carepath_simulator.scenarios import scenario_mix
-from carepath_simulator.simulation import Simulation, StackAccess
+from carepath_simulator.simulation import Simulation, StackAccess, redeploying_intake
 
 
 def demo(
@@ -35,7 +35,13 @@ def demo(
             topic_prefix=state.topic_prefix,
             bus=state.bus(SIMULATOR),
         )
-        simulation = Simulation(access, scenario_mix(patients, seed), seed=seed, progress=_say)
+        simulation = Simulation(
+            access,
+            scenario_mix(patients, seed),
+            seed=seed,
+            progress=_say,
+            deploy_protocol=redeploying_intake(stack),
+        )
         result = asyncio.run(simulation.run())
     except (CarepathError, LocalKafkaError) as error:
         typer.echo(f"error: {error}", err=True)

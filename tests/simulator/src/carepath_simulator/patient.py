@@ -37,6 +37,7 @@ HIGH_BLOOD_PRESSURE = Vitals(
     systolic_mmhg=162, diastolic_mmhg=98, heart_rate_bpm=84, spo2_percent=98
 )
 DANGEROUS_SYSTOLIC = 186
+EXTRA_DOSE_MG = 8.0  # a dose-deviation scenario's infusion: this much above the plan
 SUBMIT_AFTER_DUE = timedelta(hours=2)
 WITHDRAW_AFTER_SESSION = timedelta(days=1)
 REVIEW_AFTER = timedelta(hours=4)
@@ -75,6 +76,7 @@ class SimulatedPatient:
     cancelled_sessions: set[str] = field(default_factory=set)
     traceparent: str = ""
     """The referral portal's trace context: the trace of this patient's pathway."""
+    mishaps: set[str] = field(default_factory=set)
 
     @property
     def finished(self) -> bool:
@@ -153,8 +155,12 @@ class SimulatedPatient:
         every = timedelta(minutes=protocol.infusion_safety.vitals_interval_minutes)
         duration = timedelta(minutes=protocol.dosing.infusion_minutes)
         dangerous = self.script.dangerous_reading_in_session == data.session_number
+        silent = self.script.monitor_silent_in_session == data.session_number and self._once(
+            "monitor silent"
+        )
+        readings = 1 if silent else int(duration / every)  # the monitor stops after one
         actions = []
-        for reading in range(int(duration / every)):
+        for reading in range(readings):
             at = start + every * reading
             systolic = DANGEROUS_SYSTOLIC if dangerous and reading == 2 else NORMAL.systolic_mmhg
             vitals = VitalsRecorded(
@@ -170,7 +176,7 @@ class SimulatedPatient:
         ended = SessionEnded(
             session_id=data.session_id,
             ended_at=ended_at,
-            dose_given_mg=self.doses[data.session_id],
+            dose_given_mg=round(self.doses[data.session_id] + self._extra_dose(data), 1),
             duration_minutes=protocol.dosing.infusion_minutes,
             peak_dissociation_cadss=18,
             serious_adverse_event=self._harmed_in(data.session_number),
@@ -191,6 +197,17 @@ class SimulatedPatient:
             Action(ended_at, "inbound", CLINIC, "infusion", (ended,)),
             Action(discharged_at, "inbound", CLINIC, "infusion", (discharged,)),
         ]
+
+    def _once(self, what: str) -> bool:
+        """True the first time only (a scripted mishap is not repeated on a rebooking)."""
+        if what in self.mishaps:
+            return False
+        self.mishaps.add(what)
+        return True
+
+    def _extra_dose(self, data: Any) -> float:
+        above = self.script.dose_above_plan_in_session == data.session_number
+        return EXTRA_DOSE_MG if above and self._once("dose above plan") else 0.0
 
     def _harmed_in(self, session_number: int) -> bool:
         harmed = self.script.serious_adverse_event_in_session == session_number

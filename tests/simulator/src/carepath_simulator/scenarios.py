@@ -20,6 +20,12 @@ class Scenario(StrEnum):
     WORSENING = "worsening"
     REVIEW_RESUMES_COURSE = "review_resumes_course"
     MAINTENANCE_SERIES = "maintenance_series"
+    RELAPSE_AFTER_RESPONSE = "relapse_after_response"
+    MISSED_END_OF_TREATMENT = "missed_end_of_treatment"
+    SUICIDE_RISK_AT_SCREENING = "suicide_risk_at_screening"
+    MONITOR_SILENCE = "monitor_silence"
+    DOSE_DEVIATION = "dose_deviation"
+    PROTOCOL_UPGRADE = "protocol_upgrade"
 
 
 class Outcome(StrEnum):
@@ -77,6 +83,34 @@ WORSE_AFTER_RESPONSE = {
     Timepoint.BEFORE_MAINTENANCE: 38,
 }
 
+# Issue 14, finding 1: a response (52 -> 30), then lost from week 2 (a relapse review).
+RELAPSE = {
+    Timepoint.AFTER_FIRST_INFUSION: 44,
+    Timepoint.END_OF_TREATMENT: 30,
+    Timepoint.WEEK_2: 45,
+    Timepoint.WEEK_4: 50,
+    Timepoint.WEEK_8: 55,
+    Timepoint.WEEK_12: 61,
+}
+# Issue 14, finding 2 (baseline 50): the end-of-treatment score never comes; week 2 decides.
+LATE_NON_RESPONSE = {
+    Timepoint.AFTER_FIRST_INFUSION: 49,
+    Timepoint.WEEK_2: 48,
+    Timepoint.WEEK_4: 47,
+    Timepoint.WEEK_8: 46,
+    Timepoint.WEEK_12: 45,
+}
+# A drop of 12 at the end of treatment: a response under protocol v1 (10 points), not under
+# v2 (15 points), then a steady improvement to remission.
+MODEST_START = {
+    Timepoint.AFTER_FIRST_INFUSION: 50,
+    Timepoint.END_OF_TREATMENT: 44,
+    Timepoint.WEEK_2: 38,
+    Timepoint.WEEK_4: 32,
+    Timepoint.WEEK_8: 26,
+    Timepoint.WEEK_12: 20,
+}
+
 Answer = tuple[ReviewOutcome, int | None]
 
 
@@ -95,6 +129,10 @@ class Script:
     withdraw_after_session: int | None = None
     silent_at: frozenset[Timepoint] = frozenset()
     serious_adverse_event_in_session: int | None = None
+    monitor_silent_in_session: int | None = None
+    dose_above_plan_in_session: int | None = None
+    # Referred once intake starts new pathways under this protocol version (an upgrade).
+    referred_under_protocol_version: int | None = None
     # What the reviewing clinician decides, by trigger (else: continue monitoring).
     review_answers: dict[ReviewTrigger, Answer] = field(default_factory=dict)
 
@@ -146,6 +184,34 @@ SCRIPTS: dict[Scenario, Script] = {
         Outcome.PATHWAY_COMPLETED,
         trajectory=WORSE_AFTER_RESPONSE,
         review_answers={ReviewTrigger.WORSENING: (ReviewOutcome.START_MAINTENANCE, 14)},
+    ),
+    Scenario.RELAPSE_AFTER_RESPONSE: Script(
+        Scenario.RELAPSE_AFTER_RESPONSE, Outcome.PATHWAY_COMPLETED, 52, trajectory=RELAPSE
+    ),
+    Scenario.MISSED_END_OF_TREATMENT: Script(
+        Scenario.MISSED_END_OF_TREATMENT,
+        Outcome.PATHWAY_COMPLETED,
+        50,
+        trajectory=LATE_NON_RESPONSE,
+        silent_at=frozenset({Timepoint.END_OF_TREATMENT}),
+    ),
+    Scenario.SUICIDE_RISK_AT_SCREENING: Script(
+        Scenario.SUICIDE_RISK_AT_SCREENING,
+        Outcome.SCREENED_INELIGIBLE,
+        history=(HistoryFlag.HIGH_SUICIDE_RISK,),
+        review_answers={ReviewTrigger.URGENT_SAFETY_CONCERN: (ReviewOutcome.REFER_OUT, None)},
+    ),
+    Scenario.MONITOR_SILENCE: Script(
+        Scenario.MONITOR_SILENCE, Outcome.PATHWAY_COMPLETED, monitor_silent_in_session=2
+    ),
+    Scenario.DOSE_DEVIATION: Script(
+        Scenario.DOSE_DEVIATION, Outcome.PATHWAY_COMPLETED, dose_above_plan_in_session=4
+    ),
+    Scenario.PROTOCOL_UPGRADE: Script(
+        Scenario.PROTOCOL_UPGRADE,
+        Outcome.PATHWAY_COMPLETED,
+        trajectory=MODEST_START,
+        referred_under_protocol_version=2,
     ),
 }
 

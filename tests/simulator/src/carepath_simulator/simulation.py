@@ -5,17 +5,18 @@ is due (an outside-world action or a service's timer), lets everything settle, r
 repeats, until every patient's pathway has ended.
 """
 
+import asyncio
 import heapq
 import itertools
 import random
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from carepath_cli.stack import group_id
-from carepath_contracts import TreatmentProtocol, default_protocol
+from carepath_cli.stack import LocalStack, group_id
+from carepath_contracts import DEFAULT_PROTOCOL_VERSION, TreatmentProtocol, default_protocol
 from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver
 from carepath_simulator.observer import EventObserver
@@ -28,6 +29,22 @@ from carepath_simulator.settle import SETTLE_TIMEOUT_S, Settler
 SERVICES = ("intake", "infusion", "followup")
 FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_CLINICAL_DAYS = 365
+
+
+PROTOCOL_VERSION_ENV = "CAREPATH_INTAKE_PROTOCOL_VERSION"
+ProtocolDeployment = Callable[[int], Awaitable[None]]
+"""Deploys intake so that new pathways start under this protocol version (an upgrade)."""
+
+
+def redeploying_intake(stack: LocalStack) -> ProtocolDeployment:
+    """A protocol upgrade on the local stack: intake restarted with its new version (the other
+    services know every version and follow each patient's)."""
+
+    async def deploy(version: int) -> None:
+        env = {} if version == DEFAULT_PROTOCOL_VERSION else {PROTOCOL_VERSION_ENV: str(version)}
+        await asyncio.to_thread(stack.redeploy, "intake", env, progress=lambda _line: None)
+
+    return deploy
 
 
 @dataclass(frozen=True)
@@ -73,6 +90,7 @@ class Simulation:
         protocol: TreatmentProtocol | None = None,
         progress: Callable[[str], None] = lambda _line: None,
         desk: ReviewDesk | None = None,
+        deploy_protocol: ProtocolDeployment | None = None,
     ) -> None:
         """`desk` records the clinicians' review outcomes (default: a `ReviewDesk` on
         follow-up's API with the clinician's token, when `stack.followup_url` is set); the
@@ -85,6 +103,7 @@ class Simulation:
         self._run_id = f"{seed}-{secrets.token_hex(4)}"
         self._protocol = protocol or default_protocol()
         self._progress = progress
+        self._deploy_protocol = deploy_protocol
         self._agenda: list[tuple[datetime, int, int, Action]] = []
         self._desk: ReviewDesk | None = desk
         self._sequence = itertools.count()
@@ -132,16 +151,33 @@ class Simulation:
         )
 
     async def _admit(self, portal: ReferralPortal, now: datetime) -> list[SimulatedPatient]:
+        """Refer and screen every patient; those of a protocol upgrade once intake starts new
+        pathways under the new version (the others started under the default one before)."""
         patients = []
         for number, scenario in enumerate(self._scenarios, start=1):
             referral = make_referral(self._rng, number, self._run_id, now.date())
-            patient = SimulatedPatient(number, SCRIPTS[scenario], referral, traceparent=new_trace())
-            patient.patient_id, patient.pathway_id = await portal.refer(
-                referral.form(), patient.traceparent
+            patients.append(
+                SimulatedPatient(number, SCRIPTS[scenario], referral, traceparent=new_trace())
             )
-            patients.append(patient)
+        cohorts: dict[int, list[SimulatedPatient]] = {}
         for patient in patients:
-            await portal.screen(patient.patient_id, patient.screening_form(), patient.traceparent)
+            version = patient.script.referred_under_protocol_version or DEFAULT_PROTOCOL_VERSION
+            cohorts.setdefault(version, []).append(patient)
+        upgrade = self._deploy_protocol if set(cohorts) != {DEFAULT_PROTOCOL_VERSION} else None
+        if upgrade is None and set(cohorts) != {DEFAULT_PROTOCOL_VERSION}:
+            raise ValueError("a protocol upgrade scenario needs deploy_protocol")
+        for version in sorted(cohorts):
+            if upgrade is not None:
+                await upgrade(version)
+                self._progress(f"intake starts new pathways under protocol version {version}")
+            for patient in cohorts[version]:
+                patient.patient_id, patient.pathway_id = await portal.refer(
+                    patient.referral.form(), patient.traceparent
+                )
+            for patient in cohorts[version]:
+                await portal.screen(
+                    patient.patient_id, patient.screening_form(), patient.traceparent
+                )
         self._progress(f"{len(patients)} patients referred and screened")
         return patients
 

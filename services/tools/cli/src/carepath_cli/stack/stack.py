@@ -46,6 +46,8 @@ class ServiceProcess:
     port: int
     log: str
     replica: int = 1
+    env: dict[str, str] = field(default_factory=dict)
+    """Environment this process was (re)deployed with beside the stack's (`redeploy`)."""
 
     @property
     def instance(self) -> str:
@@ -252,11 +254,24 @@ class LocalStack:
         _write_private(path, json.dumps(tokens))
         return tokens
 
+    def redeploy(
+        self, name: str, env: dict[str, str], progress: Callable[[str], None] = print
+    ) -> None:
+        """Restart every replica of a service with this environment beside the stack's, as a
+        deployment would (e.g. a protocol upgrade); the environment it already has changes
+        nothing. Its database, port and consumer group membership stay."""
+        state = self.require_running()
+        for process in [p for p in state.services if p.name == name and p.env != env]:
+            _stop(process.pid, progress, process.instance)
+            self.respawn(state, process, env)
+        self._wait_ready(state)
+
     def respawn(
         self, state: StackState, process: ServiceProcess, env: dict[str, str] | None = None
     ) -> ServiceProcess:
         """Start a replica again (after it died) on its port, as the same group member."""
         new = self._spawn(process.name, process.port, state, replica=process.replica, env=env)
+        new.env = dict(env or {})
         state.services[state.services.index(process)] = new
         self._save(state)
         return new
