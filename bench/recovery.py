@@ -56,7 +56,7 @@ def main() -> None:
         finally:
             stack.down()
     print(f"{args.membership} membership: recovery after SIGKILL {percentiles(seconds)}")
-    print(f"  of which process start-up (to /healthz): {percentiles(stack.recoveries.started)}")
+    print(f"  of which start-up (imports, migrations): {percentiles(stack.recoveries.started)}")
 
 
 if __name__ == "__main__":

@@ -95,17 +95,3 @@ def test_the_timeline_is_one_sorted_course_across_the_services():
     assert alert.kind == "alert" and alert.what == "induction infusion 1: alert raised"
     assert alert.detail == "dose mg 41, rule systolic_high"  # empty lists are left out
     assert entries[-1].what == "review opened (urgent): worsening"
-
-
-def test_the_chart_takes_the_thresholds_of_the_protocol_the_pathway_is_under():
-    from carepath_console.app import _protocol_of
-    from carepath_contracts import load_protocol
-
-    v2 = load_protocol(PROTOCOL.id, 2)
-    under_v2 = FOLLOWUP | {"protocol": {"id": PROTOCOL.id, "version": 2}}
-    assert _protocol_of(under_v2, PROTOCOL) is v2
-    chart = pcl5_chart(under_v2, _protocol_of(under_v2, PROTOCOL))
-    response_at = 56 - v2.pcl5.response_drop_points
-    assert f"response ≤ {response_at}" in [level.label for level in chart.levels]
-    unknown = FOLLOWUP | {"protocol": {"id": PROTOCOL.id, "version": 99}}
-    assert _protocol_of(unknown, PROTOCOL) is PROTOCOL

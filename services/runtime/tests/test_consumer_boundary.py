@@ -232,40 +232,24 @@ async def test_an_invalid_record_too_large_to_copy_is_still_dead_lettered_trunca
 
 
 async def test_a_consumer_stuck_on_a_batch_says_so_on_readiness_and_in_a_metric(settings):
-    database_down = True
-
-    async def reply_when_the_database_is_back(unit, event):
-        if database_down:
-            raise OperationalError("SELECT 1", {}, Exception("database is locked"))
-        await reply_unless_unknown(unit, event)
+    async def database_always_down(unit, event):
+        raise OperationalError("SELECT 1", {}, Exception("database is locked"))
 
     settings = settings.model_copy(update={"consumer_stall_after_s": 0.5})
     await produce_events(settings.bus, [event("ok")], settings.topic_prefix)
-    runtime = ServiceRuntime(probe_definition(reply_when_the_database_is_back), settings)
+    runtime = ServiceRuntime(probe_definition(database_always_down), settings)
     await runtime.start()
     try:
 
-        async def progress() -> bool:
-            return (await runtime.readiness()).checks["consumer_progress"]
-
         async def stalled() -> bool:
-            return not await progress()
+            return (await runtime.readiness()).checks["consumer_progress"] is False
 
         await eventually(stalled, what="readiness reports the stalled consumer")
-        stuck = await runtime.readiness()
+        readiness = await runtime.readiness()
+        assert not readiness.ready
+        assert "no batch committed" in readiness.reasons["consumer_progress"]
         await runtime.refresh_gauges()
-        stalled_seconds = metric_total(
-            runtime.metrics.registry, "carepath_consumer_stalled_seconds"
-        )
-
-        database_down = False
-        await eventually(progress, what="readiness recovers once the batch commits")
-        await settle(runtime, settings)
-        await runtime.refresh_gauges()
-        after = metric_total(runtime.metrics.registry, "carepath_consumer_stalled_seconds")
+        gauge = metric_total(runtime.metrics.registry, "carepath_consumer_stalled_seconds")
+        assert gauge >= 0.5
     finally:
         await runtime.stop()
-    assert not stuck.ready
-    assert "no batch committed" in stuck.reasons["consumer_progress"]
-    assert stalled_seconds >= 0.5
-    assert after == 0

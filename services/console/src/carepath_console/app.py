@@ -24,13 +24,7 @@ from carepath_console.services import ServiceRefusedError, Services, ServiceUnav
 from carepath_console.settings import ConsoleSettings
 from carepath_console.signin import COOKIE, LOGIN_COOKIE, ROLES, SignIn, SignIns
 from carepath_console.timeline import pathway_timeline
-from carepath_contracts import (
-    ReviewOutcome,
-    TreatmentProtocol,
-    UnknownProtocolError,
-    Urgency,
-    load_protocol,
-)
+from carepath_contracts import ReviewOutcome, Urgency, load_protocol
 from carepath_contracts.values import IDENTIFIER_PATTERN
 from carepath_runtime.auth import Authenticator, StaticTokens
 from carepath_runtime.dead_letter_reading import (
@@ -324,8 +318,6 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
                 problem=f"No service knows a patient {patient_id}.",
             )
         followup = views["followup"]
-        # The chart's thresholds are those of the protocol the patient's pathway is under.
-        chart_protocol = _protocol_of(followup, protocol)
         return page(
             request,
             "patient.html",
@@ -335,11 +327,11 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             infusion=views["infusion"],
             followup=followup,
             timeline=pathway_timeline(views["intake"], views["infusion"], followup),
-            chart=pcl5_chart(followup, chart_protocol) if followup else None,
-            iesr=iesr_chart(followup, chart_protocol) if followup else None,
+            chart=pcl5_chart(followup, protocol) if followup else None,
+            iesr=iesr_chart(followup, protocol) if followup else None,
             open_reviews=[r for r in (followup or {}).get("reviews", []) if not r["resolved_at"]],
             outcomes=list(ReviewOutcome),
-            maintenance=chart_protocol.maintenance,
+            maintenance=protocol.maintenance,
             problem=problem[:300],
         )
 
@@ -401,15 +393,6 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
         return RedirectResponse(f"/operations?message={quote(message)}", status_code=303)
 
     return app
-
-
-def _protocol_of(view: dict[str, Any] | None, fallback: TreatmentProtocol) -> TreatmentProtocol:
-    """The protocol a pathway is under (its view names it), else the console's own."""
-    ref = (view or {}).get("protocol") or {}
-    try:
-        return load_protocol(ref["id"], ref["version"])
-    except (KeyError, TypeError, UnknownProtocolError):
-        return fallback
 
 
 def _back(patient_id: str, problem: str) -> RedirectResponse:

@@ -122,7 +122,6 @@ class EventProcessor:
         self._tracing = tracing or Tracing()
         self._rewinds = 0  # consecutive rewinds of the batch in hand
         self._in_hand_since: float | None = None  # monotonic; None: no batch left unfinished
-        self.busy = False  # a batch is being processed now
 
     def stalled_for(self) -> float:
         """Seconds the batch in hand (or the one rewound, not yet committed) has been waiting
@@ -152,13 +151,6 @@ class EventProcessor:
 
     async def process(self, records: Sequence[ConsumerRecord]) -> None:
         """Handle a batch completely, or raise ShuttingDownError having committed nothing new."""
-        self.busy = True
-        try:
-            await self._process(records)
-        finally:
-            self.busy = False
-
-    async def _process(self, records: Sequence[ConsumerRecord]) -> None:
         started = time.perf_counter()
         if self._in_hand_since is None:
             self._in_hand_since = time.monotonic()

@@ -332,11 +332,7 @@ class ServiceRuntime:
         if not checks["partitions_assigned"]:
             reasons["partitions_assigned"] = "the consumer holds no partition of its topics"
         stalled_for = self.processor.stalled_for()
-        checks["consumer_progress"] = stalled_for < self.settings.consumer_stall_after_s or not (
-            # Records wait: a batch is in hand, or (rewound) still ahead of the position. A
-            # batch whose partition went to another replica meanwhile is not this one's.
-            self.processor.busy or await self._records_wait()
-        )
+        checks["consumer_progress"] = stalled_for < self.settings.consumer_stall_after_s
         if not checks["consumer_progress"]:
             reasons["consumer_progress"] = (
                 f"no batch committed for {stalled_for:.0f}s while records wait "
@@ -350,26 +346,16 @@ class ServiceRuntime:
             async with self.read_sessions() as session:
                 self.metrics.outbox_backlog.set(await unsent_count(session))
         self.metrics.consumer_stalled.set(self.processor.stalled_for())
-        if self.subscriber.consumer is not None:
-            with suppress(Exception):
-                self.metrics.consumer_lag.set(await self._lag())
-
-    async def _records_wait(self) -> bool:
-        """True if records wait on the assigned partitions, or if that cannot be told now."""
-        try:
-            return await asyncio.wait_for(self._lag(), 2.0) > 0
-        except Exception:
-            return True
-
-    async def _lag(self) -> int:
-        """Records on the assigned partitions past the consumer's position, summed."""
         consumer = self.subscriber.consumer
+        if consumer is None:
+            return
         lag = 0
-        for partition in consumer.assignment() if consumer is not None else ():
-            highwater = consumer.highwater(partition)
-            if highwater is not None:
-                lag += max(highwater - await consumer.position(partition), 0)
-        return lag
+        with suppress(Exception):
+            for partition in consumer.assignment():
+                highwater = consumer.highwater(partition)
+                if highwater is not None:
+                    lag += max(highwater - await consumer.position(partition), 0)
+            self.metrics.consumer_lag.set(lag)
 
     async def _housekeeping(self) -> None:
         while not self.stopping.is_set():

@@ -5,12 +5,14 @@ replicas. Every recovery is timed: from the SIGKILL to the replica's `/readyz` a
 
 import asyncio
 import contextlib
+import json
 import os
 import re
 import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -35,7 +37,8 @@ class Recoveries:
     """Seconds from each SIGKILL to ready again."""
 
     services: list[float] = field(default_factory=list)
-    # Of which: from the SIGKILL to the new process serving HTTP (`/healthz`): start-up.
+    # Of which: from the SIGKILL to the new process's "Application startup complete" (imports,
+    # migrations, connecting); the rest is waiting for the consumer group's assignment.
     started: list[float] = field(default_factory=list)
     broker: list[float] = field(default_factory=list)
     crash_points: list[str] = field(default_factory=list)  # aimed kills that happened
@@ -114,15 +117,18 @@ class ChaosStack:
     async def _restart(
         self, process: ServiceProcess, killed_at: float, env: dict[str, str] | None
     ) -> float:
+        killed_wall = time.time() - (time.monotonic() - killed_at)
         new = await asyncio.to_thread(self.local.respawn, self.state, process, env)
         self._busy.add(new.pid)
         try:
-            await self._until_ready(new, killed_at)
+            await self._until_ready(new)
         finally:
             self._busy.discard(process.pid)
             self._busy.discard(new.pid)
         seconds = time.monotonic() - killed_at
         self.recoveries.services.append(seconds)
+        if (started := _startup_complete_at(Path(new.log))) is not None:
+            self.recoveries.started.append(started - killed_wall)
         return seconds
 
     async def kill_broker(self) -> float:
@@ -150,16 +156,8 @@ class ChaosStack:
             self.recoveries.crash_points.append(_crash_point_in(process))
             await self._restart(process, time.monotonic(), None)
 
-    async def _until_ready(self, process: ServiceProcess, killed_at: float | None = None) -> None:
+    async def _until_ready(self, process: ServiceProcess) -> None:
         deadline = time.monotonic() + RECOVERY_TIMEOUT_S
-        while killed_at is not None and time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if (await self._client.get(f"{process.url}/healthz")).status_code == 200:
-                    self.recoveries.started.append(time.monotonic() - killed_at)
-                    break
-            if not _alive(process.pid):
-                return
-            await asyncio.sleep(POLL_S)
         while time.monotonic() < deadline:
             with contextlib.suppress(httpx.HTTPError):
                 response = await self._client.get(f"{process.url}/readyz")
@@ -172,6 +170,15 @@ class ChaosStack:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+
+def _startup_complete_at(log: Path) -> float | None:
+    """When the process last logged that its start-up was complete (epoch seconds)."""
+    for line in reversed(_tail(log, 65536)):
+        if "Application startup complete" in line:
+            with contextlib.suppress(ValueError, KeyError):
+                return datetime.fromisoformat(json.loads(line)["time"]).timestamp()
+    return None
 
 
 def _crash_point_in(process: ServiceProcess) -> str:
