@@ -10,6 +10,7 @@ so time moves deterministically and a six-month pathway runs in seconds without 
 import asyncio
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from contextlib import suppress
@@ -91,6 +92,7 @@ class ClockFollower:
         consumes, serves or fires anything. Nothing is fired or acknowledged for the ticks
         replayed; the last one is, by `follow`, once the service runs."""
         self.caught_up = False
+        began = time.monotonic()
         consumer = AIOKafkaConsumer(
             **self._bus.client_options(), group_id=None, enable_auto_commit=False
         )
@@ -114,7 +116,12 @@ class ClockFollower:
             raise
         self._clients = consumer, producer
         self.caught_up = True
-        log.info("clock caught up at %s (%d ticks replayed)", self._clock.now().isoformat(), end)
+        log.info(
+            "clock caught up at %s: clock topic read to offset %d in %.2fs",
+            self._clock.now().isoformat(),
+            end,
+            time.monotonic() - began,
+        )
 
     def follow(self) -> None:
         """Acknowledge the last replayed tick (after firing what is due), then every new one."""
