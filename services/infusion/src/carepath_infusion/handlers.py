@@ -162,11 +162,7 @@ async def on_review_outcome_recorded(
 
 
 async def on_session_missed(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
-    course = await _course_of(unit, timer.patient_id)
-    if course is None:
-        raise RuleBroken(f"missed-session timer {timer.timer_key}: patient has no course")
-    sessions = await store.sessions_of_course(unit.session, course.course_id)
-    session = _find(sessions, timer.payload["session_id"], timer.patient_id)
+    course, sessions, session = await _timer_session(unit, timer)
     change = domain.miss_session(
         course, session, sessions, **_context(unit, rules, course), seed=timer.timer_key
     )
@@ -174,11 +170,7 @@ async def on_session_missed(unit: UnitOfWork, timer: Timer, rules: Rules) -> Non
 
 
 async def on_monitor_silent(unit: UnitOfWork, timer: Timer, rules: Rules) -> None:
-    course = await _course_of(unit, timer.patient_id)
-    if course is None:
-        raise RuleBroken(f"monitor-silence timer {timer.timer_key}: patient has no course")
-    sessions = await store.sessions_of_course(unit.session, course.course_id)
-    session = _find(sessions, timer.payload["session_id"], timer.patient_id)
+    course, _, session = await _timer_session(unit, timer)
     change = domain.monitor_silent(
         session, due_at=timer.due_at, protocol=rules.protocol_of(course), now=unit.now()
     )
@@ -220,6 +212,15 @@ async def _session_of(unit: UnitOfWork, event: Event[Any]) -> tuple[Course, list
         raise RuleBroken(f"session {session_id}: patient {event.subject} has no infusion course")
     sessions = await store.sessions_of_course(unit.session, course.course_id)
     return course, sessions, _find(sessions, session_id, event.subject)
+
+
+async def _timer_session(unit: UnitOfWork, timer: Timer) -> tuple[Course, list[Session], Session]:
+    """The course and session a session timer (missed, monitor silence) is about."""
+    course = await _course_of(unit, timer.patient_id)
+    if course is None:
+        raise RuleBroken(f"{timer.kind} timer {timer.timer_key}: patient has no course")
+    sessions = await store.sessions_of_course(unit.session, course.course_id)
+    return course, sessions, _find(sessions, timer.payload["session_id"], timer.patient_id)
 
 
 def _find(sessions: list[Session], session_id: str, patient_id: str) -> Session:
