@@ -45,7 +45,7 @@ async def test_a_service_waits_for_its_broker_and_rides_through_a_broker_restart
     )
     settings = probe_settings(
         kafka.bootstrap, "outage.", f"sqlite+aiosqlite:///{tmp_path / 'probe.db'}"
-    ).model_copy(update={"retry_max_delay_s": 1.0})
+    ).model_copy(update={"retry_max_delay_s": 1.0, "kafka_retry_backoff_ms": 1000})
     runtime = ServiceRuntime(probe_definition(), settings)
     await runtime.prepare()
     runtime.connect_in_background()

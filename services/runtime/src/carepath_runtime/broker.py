@@ -38,6 +38,7 @@ def create_broker(settings: ServiceSettings, tracing: Tracing | None = None) -> 
         client_id=f"carepath-{settings.service_name}",
         acks="all",
         enable_idempotence=True,
+        retry_backoff_ms=settings.kafka_retry_backoff_ms,
         allow_auto_create_topics=False,
         graceful_timeout=settings.shutdown_timeout_s,
         description=f"Carepath {settings.service_name} service",

@@ -120,6 +120,12 @@ class ServiceSettings(CallerSettings, BusSecurityFields, BaseSettings):
     consumer_heartbeat_interval_ms: int = Field(
         2000, ge=1, description="Heartbeat to the group coordinator; a third of the session."
     )
+    kafka_retry_backoff_ms: int = Field(
+        100,
+        ge=1,
+        description="How long the service's producer and consumer wait before trying a "
+        "request again, also to reconnect to a broker that is away (aiokafka's default, 100).",
+    )
     consumer_max_records: int = Field(
         500, ge=1, description="Most records handled in one database transaction."
     )
