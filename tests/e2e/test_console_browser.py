@@ -8,15 +8,17 @@ import asyncio
 import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from carepath_contracts import ReviewOutcomeSubmitted
+from carepath_contracts import INTAKE_DLQ, INTAKE_INBOUND, ReviewOutcomeSubmitted
 from carepath_simulator.outside import ReviewDesk
 from carepath_simulator.scenarios import Scenario
 from carepath_simulator.simulation import Simulation, StackAccess
 from carepath_testing.conditions import eventually
+from carepath_testing.kafka_io import produce, read_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e]
 
@@ -54,7 +56,14 @@ class PersonAtTheConsole(ReviewDesk):
         await eventually(resolved, timeout=180, what=f"an outcome for {answer.review_id}")
 
 
-@pytest.fixture(scope="module")
+def off_the_browsers_loop(coroutine):
+    """Playwright's sync API runs an event loop on this thread: other async work runs on one
+    of its own."""
+    with ThreadPoolExecutor(1) as executor:
+        return executor.submit(asyncio.run, coroutine).result()
+
+
+@pytest.fixture
 def chromium():
     if not Path(CHROMIUM).exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (see .ci/run)")
@@ -140,13 +149,45 @@ def test_a_clinician_sees_a_worsening_live_and_records_the_outcome_in_the_browse
     assert "review answered: start_maintenance" in patient.decisions
 
 
-def test_an_operator_sees_every_service_and_no_patient_data(stack, chromium):
+def test_an_operator_sees_every_service_and_replays_a_dead_letter_and_no_patient_data(
+    stack, pathways, chromium
+):
+    """After the pathways (whose tests want no dead letter): a record intake cannot read is
+    dead-lettered; the operator sees it with its reason and sends it back with the button."""
+    result, _, _ = pathways
     page = sign_in(chromium, stack, "operator")
     assert page.url.endswith("/operations")
     for service in ("intake", "infusion", "followup"):
         assert "ready" in page.locator(f"#service-{service}").inner_text()
-    assert "p-" not in page.locator("main").inner_text()  # no patient id, let alone a name
+
+    inbound = stack.topic_prefix + INTAKE_INBOUND.name
+    unreadable = b"not a CloudEvent"
+    off_the_browsers_loop(produce(stack.bootstrap, inbound, [(b"p-consoledlq", unreadable, [])]))
+    dlq = stack.topic_prefix + INTAKE_DLQ.name
+    off_the_browsers_loop(
+        read_until(stack.bootstrap, dlq, lambda got: any(r.value == unreadable for r in got))
+    )
+    page.reload()
+    rows = page.locator("#dlq-intake tbody tr")
+    before = rows.count()
+    assert before >= 1
+    newest = rows.last
+    assert inbound in newest.inner_text()  # where it came from, and why
+    assert newest.locator("td.reason").inner_text().strip()
     page.screenshot(path=screenshots_dir() / "operations.png", full_page=True)
+
+    newest.get_by_role("button", name="Replay").click()
+    assert f"sent back to {inbound}" in page.locator(".notice").inner_text()
+    # Still unreadable: intake dead-letters it again, which the page shows on reload.
+    off_the_browsers_loop(
+        read_until(stack.bootstrap, dlq, lambda got: sum(r.value == unreadable for r in got) >= 2)
+    )
+    page.goto(stack.service("console").url + "/operations")
+    assert page.locator("#dlq-intake tbody tr").count() == before + 1
+
+    text = page.locator("main").inner_text()
+    assert "p-consoledlq" not in text  # a dead letter is shown without its key
+    assert not [p.patient_id for p in result.patients if p.patient_id in text]
     # A clinician's page is not the operator's.
     page.goto(stack.service("console").url + "/worklist")
     assert "Not for this role" in page.content()
