@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from carepath_contracts import ALL_TOPICS
+from carepath_contracts import ALL_TOPICS, DEFAULT_PROTOCOL_VERSION
 from carepath_runtime.topic_reading import read_topics
 from carepath_simulator.chaos.figures import Comparison, RunRecords, compare
 from carepath_simulator.chaos.stack import ChaosStack, Recoveries
 from carepath_simulator.scenarios import scenario_mix
-from carepath_simulator.simulation import Simulation
+from carepath_simulator.simulation import PROTOCOL_VERSION_ENV, Simulation
 
 CRASH_POINTS = ("before-publish", "before-offset-commit")
 WATCH_S = 0.2
@@ -79,7 +79,10 @@ async def run_cohort(
         await asyncio.to_thread(stack.up)
         try:
             simulation = Simulation(
-                stack.access, scenario_mix(plan.patients, plan.seed), seed=plan.seed
+                stack.access,
+                scenario_mix(plan.patients, plan.seed),
+                seed=plan.seed,
+                deploy_protocol=_redeploying_intake(stack),
             )
             started = time.monotonic()
             cohort = asyncio.create_task(simulation.run(), name="cohort")
@@ -113,7 +116,7 @@ async def _inject(stack, plan, spread_over_s, cohort, done: Counter, progress) -
     rng = random.Random(plan.seed)
     planned = plan.faults(rng)
     gap = spread_over_s * 0.8 / max(len(planned), 1)
-    lock = asyncio.Lock()
+    lock = stack.lock
     watcher = asyncio.create_task(_revive(stack, lock))
     try:
         for number, fault in enumerate(planned, start=1):
@@ -148,6 +151,16 @@ async def _revive(stack: ChaosStack, lock: asyncio.Lock) -> None:
         await asyncio.sleep(WATCH_S)
         async with lock:
             await stack.revive_the_dead()
+
+
+def _redeploying_intake(stack: ChaosStack):
+    """The simulator's protocol upgrade on the chaos stack (like `redeploying_intake`)."""
+
+    async def deploy(version: int) -> None:
+        env = {} if version == DEFAULT_PROTOCOL_VERSION else {PROTOCOL_VERSION_ENV: str(version)}
+        await stack.redeploy("intake", env)
+
+    return deploy
 
 
 @contextlib.asynccontextmanager

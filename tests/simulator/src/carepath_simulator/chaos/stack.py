@@ -77,6 +77,10 @@ class ChaosStack:
         )
         self.state: StackState | None = None
         self.recoveries = Recoveries()
+        # Faults, restarts and deployments one at a time.
+        self.lock = asyncio.Lock()
+        # What each service was last deployed with (a protocol upgrade): kept across kills.
+        self._deployed: dict[str, dict[str, str]] = {}
         self._client = httpx.AsyncClient(timeout=2)
         self._busy: set[int] = set()  # pids being killed and restarted by us
 
@@ -118,6 +122,7 @@ class ChaosStack:
         self, process: ServiceProcess, killed_at: float, env: dict[str, str] | None
     ) -> float:
         killed_wall = time.time() - (time.monotonic() - killed_at)
+        env = self._deployed.get(process.name, {}) | (env or {})
         new = await asyncio.to_thread(self.local.respawn, self.state, process, env)
         self._busy.add(new.pid)
         try:
@@ -146,6 +151,24 @@ class ChaosStack:
         seconds = time.monotonic() - killed_at
         self.recoveries.broker.append(seconds)
         return seconds
+
+    async def redeploy(self, name: str, env: dict[str, str]) -> None:
+        """A deployment during the run (the simulator's protocol upgrade): every replica of
+        the service stopped cleanly and started with `env`, which later restarts keep."""
+        async with self.lock:
+            self._deployed[name] = dict(env)
+            for process in [p for p in self.processes if p.name == name]:
+                self._busy.add(process.pid)
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signal.SIGTERM)
+                await asyncio.to_thread(_reap, process.pid)
+                new = await asyncio.to_thread(self.local.respawn, self.state, process, env)
+                self._busy.discard(process.pid)
+                self._busy.add(new.pid)
+                try:
+                    await self._until_ready(new)
+                finally:
+                    self._busy.discard(new.pid)
 
     async def revive_the_dead(self) -> None:
         """A replica that died by itself (an aimed crash point) is started again, plain."""
