@@ -195,6 +195,10 @@ class LocalStack:
                 continue
             for replica in range(1, self.replicas.get(name, 1) + 1):
                 port = port if replica == 1 else find_free_port()
+                if replica == 2:
+                    # The first replica has migrated the shared database before the others
+                    # start: two migrating at once race for the same tables.
+                    self._wait_ready(state)
                 state.services.append(self._spawn(name, port, state, replica=replica))
                 self._save(state)
         progress("waiting for every service's /readyz ...")
