@@ -27,6 +27,7 @@ KEY_FIELDS = (
     "reason_code",
     "outcome",
     "final",
+    "rule",
 )
 
 
@@ -112,6 +113,7 @@ class Comparison:
     finished_undisturbed: int
     outcomes_equal: int
     keys_with_two_ids: int
+    keys_with_two_ids_undisturbed: int
     republished: int
     republished_changed: int
     facts_without_effect: int
@@ -154,6 +156,7 @@ def compare(undisturbed: RunRecords, faulted: RunRecords) -> Comparison:
         finished_undisturbed=sum(p.finished for p in undisturbed.patients),
         outcomes_equal=outcomes_equal,
         keys_with_two_ids=_keys_with_two_ids(faulted),
+        keys_with_two_ids_undisturbed=_keys_with_two_ids(undisturbed),
         republished=faulted.republished,
         republished_changed=faulted.republished_changed,
         facts_without_effect=without_effect,
@@ -230,7 +233,10 @@ def table(result: Comparison, recoveries, faults_done: dict[str, int]) -> str:
             f"{result.finished}/{result.patients} (undisturbed {result.finished_undisturbed})",
         ),
         ("per-patient outcomes equal to undisturbed", f"{result.outcomes_equal}/{result.patients}"),
-        ("effects by business key with > 1 event id", str(result.keys_with_two_ids)),
+        (
+            "effects by business key with > 1 event id",
+            f"{result.keys_with_two_ids} (undisturbed {result.keys_with_two_ids_undisturbed})",
+        ),
         (
             "republished same-id records",
             f"{result.republished} (with other content: {result.republished_changed})",
