@@ -7,7 +7,14 @@ from typing import Any
 
 from aiokafka import ConsumerRecord
 
-from carepath_contracts import INTAKE_EVENTS, Event, EventData, from_record, new_event
+from carepath_contracts import (
+    INTAKE_EVENTS,
+    Event,
+    EventData,
+    ReferralReceived,
+    from_record,
+    new_event,
+)
 from carepath_intake import IntakeSettings, create_app
 from carepath_runtime.clock import ManualClock
 from carepath_testing.kafka_io import read_until
@@ -91,3 +98,17 @@ async def intake_events_until(
         lambda got: types_of(events_about(got, patient_id)).count(last_type) >= times,
     )
     return events_about(records, patient_id)
+
+
+def portal_ids() -> tuple[str, str]:
+    """Ids the referral portal assigned (as an outside system would)."""
+    return f"p-{uuid.uuid4().hex[:16]}", f"pw-{uuid.uuid4().hex[:16]}"
+
+
+def referral_received(external_referral_id: str) -> ReferralReceived:
+    return ReferralReceived(
+        external_referral_id=external_referral_id,
+        responder_role="paramedic_emt",
+        referral_source="occupational_health",
+        received_at=NOW,
+    )

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from carepath_contracts import ConsentWithdrawn, ReferralReceived, ReviewDecided
+from carepath_contracts import ConsentWithdrawn, ReviewDecided
 from carepath_intake import create_app
 from carepath_runtime.clock import ManualClock
 from carepath_testing.offline import consume, dead_lettered, emitted, offline, reason
@@ -17,7 +17,9 @@ from .harness import (
     CLINICIAN_TOKEN,
     inbound,
     intake_settings,
+    portal_ids,
     referral_form,
+    referral_received,
     screening_form,
     types_of,
 )
@@ -29,19 +31,6 @@ async def intake(tmp_path):
     app = create_app(settings, clock=ManualClock(NOW))
     async with offline(app, CLINICIAN_TOKEN) as client:
         yield app, client
-
-
-def portal_ids() -> tuple[str, str]:
-    return f"p-{uuid.uuid4().hex[:16]}", f"pw-{uuid.uuid4().hex[:16]}"
-
-
-def referral_received(external_referral_id: str) -> ReferralReceived:
-    return ReferralReceived(
-        external_referral_id=external_referral_id,
-        responder_role="paramedic_emt",
-        referral_source="occupational_health",
-        received_at=NOW,
-    )
 
 
 async def refer_over_http(client) -> tuple[str, str]:

@@ -2,26 +2,26 @@
 letter on its topic. The rules as handlers apply them run offline in test_handlers_inbound.py."""
 
 import json
-import uuid
 
 import pytest
 
 from carepath_contracts import (
     INTAKE_DLQ,
     INTAKE_INBOUND,
-    ReferralReceived,
 )
 from carepath_runtime import deadletters
 from carepath_testing.kafka_io import header, produce, produce_events, read_until
 from carepath_testing.service import running
 
-from .builders import NOW, eligible_form
+from .builders import eligible_form
 from .harness import (
     CLINICIAN_TOKEN,
     inbound,
     intake_app,
     intake_events_until,
+    portal_ids,
     referral_form,
+    referral_received,
     types_of,
 )
 
@@ -31,19 +31,6 @@ pytestmark = pytest.mark.kafka
 @pytest.fixture
 def app(kafka_bootstrap, topic_prefix, database_url):
     return intake_app(kafka_bootstrap, topic_prefix, database_url)
-
-
-def portal_ids() -> tuple[str, str]:
-    return f"p-{uuid.uuid4().hex[:16]}", f"pw-{uuid.uuid4().hex[:16]}"
-
-
-def referral_received(external_referral_id: str) -> ReferralReceived:
-    return ReferralReceived(
-        external_referral_id=external_referral_id,
-        responder_role="paramedic_emt",
-        referral_source="occupational_health",
-        received_at=NOW,
-    )
 
 
 async def dead_letters(kafka_bootstrap, topic_prefix, count: int):
