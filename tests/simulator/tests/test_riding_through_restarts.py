@@ -122,7 +122,33 @@ async def test_a_clock_step_whose_acknowledgement_is_late_is_resumed(
         late.cancel()
 
 
+@pytest.mark.kafka
+async def test_a_clock_step_waits_for_every_replica_of_a_service(
+    kafka_bootstrap, topic_prefix, create_topics
+):
+    """With two infusion replicas, one replica's acknowledgement does not end the step: the
+    other may still be behind the shared clock (just restarted, replaying) while it consumes."""
+    await create_topics({topic_prefix + name: count for name, count in CONTROL_TOPICS.items()})
+    prompt = asyncio.create_task(
+        _acknowledge(kafka_bootstrap, topic_prefix, "infusion", sighting=1)
+    )
+    late = asyncio.create_task(_acknowledge(kafka_bootstrap, topic_prefix, "infusion", sighting=2))
+    try:
+        async with ClockDriver(kafka_bootstrap, topic_prefix, {"infusion": 2}) as driver:
+            acks = await driver.advance_to(NOW, patience=0.5, timeout=60)
+        assert len({ack.instance for ack in acks}) == 2
+        assert {(ack.service, ack.now) for ack in acks} == {("infusion", NOW)}
+    finally:
+        prompt.cancel()
+        late.cancel()
+
+
 async def _acknowledge_the_second_time(bootstrap: str, prefix: str) -> None:
+    await _acknowledge(bootstrap, prefix, "late", sighting=2)
+
+
+async def _acknowledge(bootstrap: str, prefix: str, service: str, *, sighting: int) -> None:
+    """One instance of `service` that answers a tick the `sighting`-th time it sees it."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await consumer.start()
@@ -130,16 +156,17 @@ async def _acknowledge_the_second_time(bootstrap: str, prefix: str) -> None:
     try:
         consumer.assign([TopicPartition(prefix + CLOCK_TOPIC, 0)])
         await consumer.seek_to_beginning(TopicPartition(prefix + CLOCK_TOPIC, 0))
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
+        instance = f"{service}-{uuid.uuid4().hex[:8]}"
         async for record in consumer:
             tick = json.loads(record.value)
-            if tick["tick"] not in seen:
-                seen.add(tick["tick"])
+            seen[tick["tick"]] = seen.get(tick["tick"], 0) + 1
+            if seen[tick["tick"]] != sighting:
                 continue
             ack = TickAck(
                 tick=tick["tick"],
-                service="late",
-                instance=f"late-{uuid.uuid4().hex[:8]}",
+                service=service,
+                instance=instance,
                 now=datetime.fromisoformat(tick["now"]),
                 next_due_at=None,
                 fired=0,

@@ -12,7 +12,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -171,12 +171,19 @@ class ClockFollower:
 
 
 class ClockDriver:
-    """Moves the shared clock and waits until every named service has caught up."""
+    """Moves the shared clock and waits until every instance of every named service has
+    caught up: `services` names each service once, or maps it to how many replicas it runs
+    (a step is over when that many instances of it have acknowledged; a replica restarted
+    meanwhile is a new instance and counts in place of the killed one)."""
 
-    def __init__(self, bus: Bus | str, topic_prefix: str, services: Iterable[str]) -> None:
+    def __init__(
+        self, bus: Bus | str, topic_prefix: str, services: Iterable[str] | Mapping[str, int]
+    ) -> None:
         self._bus = Bus.of(bus)
         self._prefix = topic_prefix
-        self._services = frozenset(services)
+        self._replicas = (
+            dict(services) if isinstance(services, Mapping) else dict.fromkeys(services, 1)
+        )
         self._producer: AIOKafkaProducer | None = None
         self._acks: AIOKafkaConsumer | None = None
 
@@ -199,7 +206,7 @@ class ClockDriver:
     async def advance_to(
         self, moment: datetime, *, patience: float = 30.0, timeout: float | None = None
     ) -> list[TickAck]:
-        """Publish the tick and return the services' acknowledgements (one per service).
+        """Publish the tick and return the acknowledgements (one per instance).
 
         A service restarting meanwhile acknowledges late (it replays the clock topic when it
         is back): the step is resumed, never abandoned. Every `patience` seconds without all
@@ -208,7 +215,7 @@ class ClockDriver:
         limit) bounds the whole step."""
         tick = uuid.uuid4().hex
         value = json.dumps({"tick": tick, "now": moment.isoformat()}).encode()
-        acks: dict[str, TickAck] = {}
+        acks: dict[tuple[str, str], TickAck] = {}
         async with asyncio.timeout(timeout):
             while True:
                 await self._producer.send_and_wait(self._prefix + CLOCK_TOPIC, value)
@@ -216,14 +223,22 @@ class ClockDriver:
                     async with asyncio.timeout(patience):
                         await self._collect(tick, acks)
                         return list(acks.values())
-                missing = ", ".join(sorted(self._services - acks.keys()))
+                missing = ", ".join(self._behind(acks))
                 log.warning("clock step to %s: no acknowledgement from %s yet", moment, missing)
 
-    async def _collect(self, tick: str, acks: dict[str, TickAck]) -> None:
-        while not self._services <= acks.keys():
+    def _behind(self, acks: Mapping[tuple[str, str], TickAck]) -> list[str]:
+        """The services with fewer acknowledging instances than they have replicas."""
+        return sorted(
+            service
+            for service, replicas in self._replicas.items()
+            if sum(1 for named, _ in acks if named == service) < replicas
+        )
+
+    async def _collect(self, tick: str, acks: dict[tuple[str, str], TickAck]) -> None:
+        while self._behind(acks):
             batch = await self._acks.getmany(timeout_ms=500)
             for records in batch.values():
                 for record in records:
                     ack = TickAck.from_json(record.value)
-                    if ack.tick == tick:
-                        acks[ack.service] = ack
+                    if ack.tick == tick and ack.service in self._replicas:
+                        acks[ack.service, ack.instance] = ack

@@ -61,6 +61,8 @@ class StackAccess:
     followup_url: str = ""
     # On a secured bus: the simulator's principal (else a plain bus at `bootstrap`).
     bus: Bus | None = None
+    # Services running more than one process: the clock waits for each of them.
+    replicas: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def kafka(self) -> Bus:
@@ -121,7 +123,8 @@ class Simulation:
             self._desk = ReviewDesk(stack.followup_url, clinician_token=stack.tokens["clinician"])
         observer = EventObserver(stack.kafka, stack.topic_prefix)
         groups = {service: stack.group_of(service) for service in SERVICES}
-        async with ClockDriver(stack.kafka, stack.topic_prefix, SERVICES) as driver:
+        replicas = {service: stack.replicas.get(service, 1) for service in SERVICES}
+        async with ClockDriver(stack.kafka, stack.topic_prefix, replicas) as driver:
             settler = Settler(stack.kafka, stack.topic_prefix, groups, driver)
             await settler.start()
             await inbound.start()

@@ -103,6 +103,7 @@ class ChaosStack:
             followup_url=state.service("followup").url,
             tokens=state.tokens,
             topic_prefix=state.topic_prefix,
+            replicas=self.local.replicas,
         )
 
     @property
