@@ -46,9 +46,7 @@ class UnitOfWork:
         self._topic_prefix = topic_prefix
         self.emitted = 0
         self._batch_locals: dict[type, Any] = {}
-        # Per statement, its rows by key: a row buffered with `replaces` takes the place of
-        # the earlier row with that key (unkeyed rows each get a key of their own).
-        self._buffered: dict[Executable, dict[object, Mapping[str, Any]]] = {}
+        self._buffered: dict[Executable, list[Mapping[str, Any]]] = {}
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -83,24 +81,20 @@ class UnitOfWork:
                 )
             await self.emit(event)
 
-    def write_later(
-        self, statement: Executable, row: Mapping[str, Any], *, replaces: object = None
-    ) -> None:
-        """Buffer one row of a prepared statement until `flush`; rows keep their order (one
-        with `replaces` takes the place of the earlier row buffered with that key).
+    def write_later(self, statement: Executable, row: Mapping[str, Any]) -> None:
+        """Buffer one row of a prepared statement until `flush`; rows keep their order.
 
         Only for rows nothing reads back before the flush: a handler that reads what it
         (or an earlier handler of the batch) may have buffered calls `flush` first.
         """
-        key = object() if replaces is None else replaces
-        self._buffered.setdefault(statement, {})[key] = row
+        self._buffered.setdefault(statement, []).append(row)
 
     async def flush(self) -> None:
         """Run the buffered writes: one executemany per statement, in first-use order."""
         while self._buffered:
             buffered, self._buffered = self._buffered, {}
             for statement, rows in buffered.items():
-                await self.session.execute(statement, list(rows.values()))
+                await self.session.execute(statement, rows)
 
     async def schedule(
         self,
@@ -150,12 +144,10 @@ class UnitOfWork:
     def rearm_timer_later(self, key: str, due_at: datetime) -> None:
         """Buffered: move a timer set earlier (and not cancelled) to `due_at`, pending again if
         it had fired; a key never set or cancelled changes nothing. For watchdogs a hot path
-        moves on each event (one statement per batch; a later rearm of the same timer in the
-        batch replaces the earlier, so a burst of readings moves it once)."""
+        moves on each event (one statement per batch)."""
         self.write_later(
             timers.REARM_TIMER,
             {"key_": key, "due_at_": due_at, "traceparent_": current_traceparent()},
-            replaces=key,
         )
 
     async def cancel_timer(self, key: str) -> bool:
