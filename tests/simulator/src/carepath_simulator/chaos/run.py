@@ -16,7 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from carepath_cli.stack.stack import ServiceProcess
 from carepath_contracts import ALL_TOPICS, DEFAULT_PROTOCOL_VERSION
+from carepath_runtime.faults import CRASH_AFTER_ENV, CRASH_AT_ENV
 from carepath_runtime.topic_reading import read_topics
 from carepath_simulator.chaos.figures import Comparison, RunRecords, compare
 from carepath_simulator.chaos.stack import ChaosStack, Recoveries
@@ -129,12 +131,14 @@ async def _inject(stack, plan, spread_over_s, cohort, done: Counter, progress) -
                     done["broker kills"] += 1
                     progress(f"fault {number}/{len(planned)}: broker, back in {took:.1f} s")
                     continue
-                process = rng.choice(stack.processes)
+                # A replica with a crash point armed is left alone until it fires: a random
+                # kill first would restart it plain and the aimed fault would never happen.
+                process = rng.choice(_unarmed(stack.processes) or stack.processes)
                 env = None
                 if fault in CRASH_POINTS:
                     env = {
-                        "CAREPATH_CRASH_AT": fault,
-                        "CAREPATH_CRASH_AFTER": str(rng.randint(1, 3)),
+                        CRASH_AT_ENV: fault,
+                        CRASH_AFTER_ENV: str(rng.randint(1, 3)),
                     }
                 took = await stack.kill(process, env=env)
                 done["service kills"] += 1
@@ -144,6 +148,10 @@ async def _inject(stack, plan, spread_over_s, cohort, done: Counter, progress) -
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+
+
+def _unarmed(processes: list[ServiceProcess]) -> list[ServiceProcess]:
+    return [process for process in processes if CRASH_AT_ENV not in process.env]
 
 
 async def _revive(stack: ChaosStack, lock: asyncio.Lock) -> None:
