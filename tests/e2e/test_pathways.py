@@ -77,6 +77,23 @@ def test_every_pathway_reaches_its_expected_end(pathways):
     }
 
 
+def test_every_completed_infusion_is_followed_by_its_discharge_assessment(pathways):
+    """The run ends once the clinic has done what it planned: a patient's last infusion ends
+    with its discharge even when that pathway's outcome was known before (the chaos run found
+    a run ending before a last discharge, another after it: effects that differed by timing)."""
+    result, by_patient, _ = pathways
+    undischarged = []
+    for patient in result.patients:
+        events = by_patient[patient.patient_id]
+        discharged = {e.data.session_id for e in of(events, "discharge-assessed")}
+        undischarged += [
+            (patient.script.scenario, e.data.session_number)
+            for e in of(events, "session-completed")
+            if e.data.session_id not in discharged
+        ]
+    assert undischarged == []
+
+
 def test_every_review_is_answered_before_its_respond_by(pathways):
     _, by_patient, _ = pathways
     events = [event for patient_events in by_patient.values() for event in patient_events]

@@ -196,7 +196,10 @@ class Simulation:
                         self._plan(patient, action)
             if await self._act_due(now, by_id, portal, inbound):
                 continue
-            if all(patient.finished for patient in by_id.values()) and not self._reviews_waiting():
+            # Over once every pathway has ended and the clinic has done all it planned (a
+            # review to answer, the discharge after a last infusion): the end of a run does
+            # not depend on the step at which the last outcome was seen.
+            if all(patient.finished for patient in by_id.values()) and not self._agenda:
                 return
             upcoming = [ack.next_due_at for ack in acks if ack.next_due_at]
             if self._agenda:
@@ -212,10 +215,6 @@ class Simulation:
                     f"{observer.read} events published"
                 )
             await driver.advance_to(now, timeout=SETTLE_TIMEOUT_S)
-
-    def _reviews_waiting(self) -> bool:
-        """A clinician still has a review to answer (one may open as a pathway ends)."""
-        return any(action.kind == "answer" for *_, action in self._agenda)
 
     def _plan(self, patient: SimulatedPatient, action: Action) -> None:
         heapq.heappush(self._agenda, (action.at, next(self._sequence), patient.number, action))
