@@ -1,5 +1,6 @@
 """Time moved by the control topic: due timers fire, outboxes flush, services acknowledge."""
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -7,10 +8,15 @@ import pytest
 from sqlalchemy import select
 
 from carepath_contracts import ALL_TOPICS
-from carepath_runtime.control_clock import CLOCK_TOPIC, CONTROL_TOPICS, ClockDriver
+from carepath_runtime.control_clock import (
+    CLOCK_ACKS_TOPIC,
+    CLOCK_TOPIC,
+    CONTROL_TOPICS,
+    ClockDriver,
+)
 from carepath_runtime.service import ServiceRuntime
 from carepath_testing.conditions import eventually
-from carepath_testing.kafka_io import produce, produce_events
+from carepath_testing.kafka_io import produce, produce_events, read_to_end
 from carepath_testing.probe.builders import probe_settings, referral
 from carepath_testing.probe.service import (
     REMINDER_AFTER,
@@ -114,3 +120,43 @@ async def test_a_service_started_on_a_clock_topic_with_history_handles_nothing_b
         await runtime.stop()
     assert seen_at == [moments[-1]]  # never on a clock the driver had left behind
     assert readiness.checks["clock_caught_up"] is True
+
+
+async def test_a_replica_restarted_after_its_acknowledgement_does_not_stand_in_for_another(
+    kafka_bootstrap, topic_prefix, database_url
+):
+    """Two replicas: the first acknowledges a step, is killed and comes back (it acknowledges
+    the replayed step again). The step still waits for the second replica: a replica is known
+    by its static group instance id, kept across restarts, not by its process."""
+    settings = probe_settings(kafka_bootstrap, topic_prefix, database_url, clock="controlled")
+    first, second = (
+        settings.model_copy(update={"consumer_group_instance_id": f"probe-{n}"}) for n in (1, 2)
+    )
+    replica = ServiceRuntime(probe_definition(), first)
+    await replica.start()
+    async with ClockDriver(kafka_bootstrap, topic_prefix, {"probe": 2}) as driver:
+        step = asyncio.create_task(driver.advance_to(settings.clock_start + REMINDER_AFTER))
+        try:
+            await eventually(
+                lambda: _acks_on_topic(kafka_bootstrap, topic_prefix, 1), what="first ack"
+            )
+            await replica.stop()
+            replica = ServiceRuntime(probe_definition(), first)
+            await replica.start()
+            await eventually(
+                lambda: _acks_on_topic(kafka_bootstrap, topic_prefix, 2), what="its ack again"
+            )
+            other = ServiceRuntime(probe_definition(), second)
+            await other.start()
+            try:
+                acks = await asyncio.wait_for(step, timeout=60)
+            finally:
+                await other.stop()
+        finally:
+            step.cancel()
+            await replica.stop()
+    assert {ack.instance for ack in acks} == {"probe-1", "probe-2"}
+
+
+async def _acks_on_topic(bootstrap: str, prefix: str, count: int) -> bool:
+    return len(await read_to_end(bootstrap, prefix + CLOCK_ACKS_TOPIC)) >= count

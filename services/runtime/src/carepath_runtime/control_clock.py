@@ -74,13 +74,17 @@ class ClockFollower:
         service: str,
         clock: ManualClock,
         on_tick: Callable[[], Awaitable[tuple[int, datetime | None]]],
+        instance: str = "",
     ) -> None:
+        """`instance`: the replica's static name (its group instance id), kept across its
+        restarts, so that a restarted replica's acknowledgement takes the place of its own
+        earlier one and never stands in for another replica's; empty: a name per process."""
         self._bus = Bus.of(bus)
         self._prefix = topic_prefix
         self._service = service
         self._clock = clock
         self._on_tick = on_tick
-        self.instance = f"{service}-{uuid.uuid4().hex[:8]}"
+        self.instance = instance or f"{service}-{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task[None] | None = None
         self._clients: tuple[AIOKafkaConsumer, AIOKafkaProducer] | None = None
         self._last_replayed: dict | None = None
@@ -174,7 +178,7 @@ class ClockDriver:
     """Moves the shared clock and waits until every instance of every named service has
     caught up: `services` names each service once, or maps it to how many replicas it runs
     (a step is over when that many instances of it have acknowledged; a replica restarted
-    meanwhile is a new instance and counts in place of the killed one)."""
+    meanwhile acknowledges under its static name again, in place of its earlier ack)."""
 
     def __init__(
         self, bus: Bus | str, topic_prefix: str, services: Iterable[str] | Mapping[str, int]

@@ -161,6 +161,7 @@ class ServiceRuntime:
                 service=definition.name,
                 clock=self.clock,
                 on_tick=self.catch_up_with_clock,
+                instance=settings.consumer_group_instance_id,
             )
             if settings.clock == "controlled" and isinstance(self.clock, ManualClock)
             else None
