@@ -12,8 +12,8 @@ from carepath_simulator.chaos.run import ChaosPlan, chaos_run
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e]
 
-# Small enough for the suite (a few minutes on a 2-core machine); bench/chaos.py runs big ones.
-PLAN = ChaosPlan(patients=8, seed=12, kills=5, broker_kills=1, aimed_kills=1)
+# A few minutes on a 2-core machine; bench/chaos.py runs the big ones.
+PLAN = ChaosPlan(patients=30, seed=12, kills=10, broker_kills=1, aimed_kills=1)
 
 
 @pytest.mark.timeout(900)
