@@ -7,8 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from carepath_console.app import create_app
+from carepath_console.services import Services
 from carepath_console.settings import ConsoleSettings
 from carepath_console.signin import COOKIE
+from carepath_contracts import DEFAULT_PROTOCOL_ID, load_protocol
 
 TOKENS = [
     {"subject": "dr-hale", "role": "clinician", "token": "clinician-token"},
@@ -139,3 +141,41 @@ def test_every_page_forbids_framing_and_foreign_scripts_and_is_not_cached():
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["cache-control"] == "no-store"
     assert "<script" not in response.text  # the sign-in page runs no script at all
+
+
+@pytest.mark.parametrize(
+    ("console_version", "patient_version", "drawn_under"),
+    [(2, 1, 1), (1, 2, 2), (2, None, 2)],
+)
+def test_a_patients_chart_draws_the_thresholds_of_the_protocol_the_patient_is_on(
+    monkeypatch, console_version, patient_version, drawn_under
+):
+    """After an upgrade to v2 (response: 15 points down instead of 10) a patient still on
+    v1 is charted under v1; a view without a protocol falls back to the console's own."""
+    followup = {
+        "status": "active",
+        "screened_at": "2026-01-05T08:00:00+00:00",
+        "baseline": {"total": 56},
+        "trajectory": [],
+        "assessments": [],
+        "therapy_sessions": [],
+        "upcoming": [],
+        "decisions": [],
+        "reviews": [],
+    }
+    if patient_version is not None:
+        followup["protocol"] = {"id": DEFAULT_PROTOCOL_ID, "version": patient_version}
+
+    async def views(_services, service, _path, _token=None):
+        return followup if service == "followup" else None
+
+    monkeypatch.setattr(Services, "get", views)
+    client = console(protocol_version=console_version)
+    signed_in(client, "clinician-token")
+    page = client.get("/patients/p-1")
+    assert page.status_code == 200
+    drop = load_protocol(DEFAULT_PROTOCOL_ID, drawn_under).pcl5.response_drop_points
+    other = load_protocol(DEFAULT_PROTOCOL_ID, 3 - drawn_under).pcl5.response_drop_points
+    assert drop != other
+    assert f"response ≤ {56 - drop}" in page.text
+    assert f"response ≤ {56 - other}" not in page.text

@@ -24,7 +24,13 @@ from carepath_console.services import ServiceRefusedError, Services, ServiceUnav
 from carepath_console.settings import ConsoleSettings
 from carepath_console.signin import COOKIE, LOGIN_COOKIE, ROLES, SignIn, SignIns
 from carepath_console.timeline import pathway_timeline
-from carepath_contracts import ReviewOutcome, Urgency, load_protocol
+from carepath_contracts import (
+    ProtocolRef,
+    ReviewOutcome,
+    UnknownProtocolError,
+    Urgency,
+    load_catalogue,
+)
 from carepath_contracts.values import IDENTIFIER_PATTERN
 from carepath_runtime.auth import Authenticator, StaticTokens
 from carepath_runtime.dead_letter_reading import (
@@ -64,7 +70,8 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
     settings = settings or ConsoleSettings()
     # httpx logs every call's URL at INFO: patient ids in paths, and noise.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    protocol = load_protocol(settings.protocol_id, settings.protocol_version)
+    # Every shipped version: each patient's chart is drawn under the version the patient is on.
+    protocols = load_catalogue(settings.protocol_id, settings.protocol_version)
     board = Board(alert_window=timedelta(hours=settings.alert_window_hours))
     feed = Feed(settings.bus, settings.topic_prefix, board)
     sign_ins = SignIns(settings.session_minutes * 60)
@@ -318,6 +325,14 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
                 problem=f"No service knows a patient {patient_id}.",
             )
         followup = views["followup"]
+        try:
+            protocol = (
+                protocols.of(ProtocolRef.model_validate(followup["protocol"]))
+                if followup and followup.get("protocol")
+                else protocols.current
+            )
+        except UnknownProtocolError as error:
+            return page(request, "problem.html", sign_in, status_code=500, problem=str(error))
         return page(
             request,
             "patient.html",

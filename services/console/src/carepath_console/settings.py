@@ -43,7 +43,9 @@ class ConsoleSettings(CallerSettings, BusSecurityFields, BaseSettings):
     )
     api_timeout_s: float = Field(10.0, gt=0, description="Timeout of one call to a service.")
     protocol_id: str = Field(
-        DEFAULT_PROTOCOL_ID, description="Treatment protocol of the chart's thresholds."
+        DEFAULT_PROTOCOL_ID,
+        description="Treatment protocol of the charts' thresholds when follow-up's view "
+        "names none (otherwise the patient's own version).",
     )
     protocol_version: int = Field(DEFAULT_PROTOCOL_VERSION, ge=1, description="Its version.")
     log_level: str = Field("INFO", description="Log level of the console's JSON logs.")
