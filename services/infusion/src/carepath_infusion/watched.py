@@ -4,7 +4,13 @@ Readings arrive by the hundred per batch and most change nothing. So the batch's
 read once (the prefetch), each reading is judged against the copy held here, an alert episode
 that opens or closes is a buffered write (one statement for the batch) applied to the copy at
 the same time, and any other change to sessions (a handler saving them) drops the copies.
-Only this object reads or writes `open_alert_rules`, which is what keeps the copy true.
+
+This object is not the only writer of `open_alert_rules`: a handler that saves whole sessions
+writes it too (the silence timer's `monitor_silent` opens the monitor-silence episode, saved by
+`handlers._apply` through `store.save_sessions`). The copies stay true only because `_apply`
+calls `forget()` before it saves any session, and because the buffered writes are flushed
+before sessions are read any other way (`handlers._course_of` flushes before a handler reads
+the course's sessions; `get` here before it reads one the prefetch did not).
 """
 
 from collections.abc import Iterable
