@@ -2,17 +2,21 @@
 
 import asyncio
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiokafka import AIOKafkaConsumer
 from sqlalchemy import select
 
 from carepath_contracts import ALL_TOPICS
+from carepath_runtime.clock import ManualClock
 from carepath_runtime.control_clock import (
     CLOCK_ACKS_TOPIC,
     CLOCK_TOPIC,
     CONTROL_TOPICS,
     ClockDriver,
+    ClockFollower,
+    TickAck,
 )
 from carepath_runtime.service import ServiceRuntime
 from carepath_testing.conditions import eventually
@@ -160,3 +164,56 @@ async def test_a_replica_restarted_after_its_acknowledgement_does_not_stand_in_f
 
 async def _acks_on_topic(bootstrap: str, prefix: str, count: int) -> bool:
     return len(await read_to_end(bootstrap, prefix + CLOCK_ACKS_TOPIC)) >= count
+
+
+async def test_ticks_published_while_a_follower_catches_up_are_moved_to_and_acknowledged(
+    kafka_bootstrap, topic_prefix, create_topics, monkeypatch
+):
+    """The catch-up reads the clock topic to its end as of when it started; ticks published
+    after that, but fetched in the same batch, are past the consumer's position already: the
+    follower moves to them and acknowledges the last (else no one does until the driver
+    publishes it again). The end offset is read two records short, as if the last two ticks
+    came in after it was read, so the race is forced rather than timed."""
+    await create_topics({topic_prefix + name: count for name, count in CONTROL_TOPICS.items()})
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    moments = [start + timedelta(minutes=step) for step in (1, 2, 3)]
+    await produce(
+        kafka_bootstrap,
+        topic_prefix + CLOCK_TOPIC,
+        [
+            (None, json.dumps({"tick": f"t{i}", "now": m.isoformat()}).encode(), [])
+            for i, m in enumerate(moments)
+        ],
+    )
+    end_offsets = AIOKafkaConsumer.end_offsets
+
+    async def two_short(consumer, partitions):
+        return {tp: offset - 2 for tp, offset in (await end_offsets(consumer, partitions)).items()}
+
+    async def nothing_due():
+        return 0, None
+
+    clock = ManualClock(start)
+    follower = ClockFollower(
+        bus=kafka_bootstrap,
+        topic_prefix=topic_prefix,
+        service="probe",
+        clock=clock,
+        on_tick=nothing_due,
+    )
+    with monkeypatch.context() as patched:
+        patched.setattr(AIOKafkaConsumer, "end_offsets", two_short)
+        await follower.catch_up()
+    try:
+        assert clock.now() == moments[-1]
+        follower.follow()
+        await eventually(
+            lambda: _acked(kafka_bootstrap, topic_prefix, "t2"), what="the last tick acknowledged"
+        )
+    finally:
+        await follower.stop()
+
+
+async def _acked(bootstrap: str, prefix: str, tick: str) -> bool:
+    acks = await read_to_end(bootstrap, prefix + CLOCK_ACKS_TOPIC)
+    return any(TickAck.from_json(record.value).tick == tick for record in acks)

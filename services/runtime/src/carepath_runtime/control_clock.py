@@ -111,9 +111,10 @@ class ClockFollower:
             self._last_replayed = None
             while await consumer.position(partition) < end:
                 batch = await consumer.getmany(partition, timeout_ms=500)
+                # Every fetched record, also one published after `end` was read: the position
+                # is past it already, so `follow` would never see (nor acknowledge) it.
                 for record in batch.get(partition, ()):
-                    if record.offset < end:
-                        self._last_replayed = self._move(record)
+                    self._last_replayed = self._move(record)
         except BaseException:
             await consumer.stop()
             await producer.stop()
