@@ -17,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from carepath_console import operations
-from carepath_console.board import URGENCY_RANK, Board, Change
+from carepath_console.board import URGENCY_RANK, Board, Change, review_order
 from carepath_console.chart import iesr_chart, pcl5_chart
 from carepath_console.feed import Feed
 from carepath_console.services import ServiceRefusedError, Services, ServiceUnavailableError
@@ -264,9 +264,7 @@ def create_app(settings: ConsoleSettings | None = None) -> FastAPI:
             reviews = await services.get("followup", "/v1/reviews?limit=500", sign_in.token)
         except CarepathError as error:
             reviews, problem = [], str(error)
-        reviews = sorted(
-            reviews or [], key=lambda r: (URGENCY_RANK[Urgency(r["urgency"])], r["respond_by"])
-        )
+        reviews = sorted(reviews or [], key=lambda r: review_order(r["urgency"], r["respond_by"]))
         return page(request, "worklist.html", sign_in, reviews=reviews, problem=problem)
 
     @app.get("/worklist/live", response_class=EventSourceResponse)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from carepath_contracts import (
     AssessmentOverdue,
@@ -34,6 +34,16 @@ from carepath_contracts import (
 
 URGENCY_RANK = {urgency: rank for rank, urgency in enumerate(reversed(list(Urgency)))}
 """Most urgent first: immediate 0, urgent 1, soon 2, routine 3."""
+
+
+_When = TypeVar("_When", datetime, str)
+
+
+def review_order(urgency: str, respond_by: _When) -> tuple[int, _When]:
+    """The worklist's order of reviews: the most urgent first, then the earliest respond-by
+    (a datetime on the board, follow-up's ISO text on the worklist page)."""
+    return (URGENCY_RANK[Urgency(urgency)], respond_by)
+
 
 MAX_WATCHER_BACKLOG = 1000  # a page that stops reading is dropped, never the board
 RECENT_CHANGES = 500  # what a page that reconnects (Last-Event-ID) is sent again
@@ -63,7 +73,7 @@ class ReviewRow:
 
     @property
     def sort_key(self) -> tuple[int, datetime]:
-        return (URGENCY_RANK.get(Urgency(self.urgency), 99), self.respond_by)
+        return review_order(self.urgency, self.respond_by)
 
 
 @dataclass(frozen=True, slots=True)

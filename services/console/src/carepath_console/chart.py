@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from carepath_console.timeline import decision_name, parse_time
 from carepath_contracts import TreatmentProtocol
 
 WIDTH, HEIGHT = 720, 300
@@ -103,16 +104,20 @@ def _chart(
     *,
     baseline: int | None = None,
 ) -> Chart:
-    start = _time(followup["screened_at"])
+    start = parse_time(followup["screened_at"])
     scores = [(start, baseline, "baseline")] if baseline is not None else []
     scores += [
-        (_time(p["submitted_at"]), p["total"], (p.get("timepoint") or "unscheduled"))
+        (parse_time(p["submitted_at"]), p["total"], (p.get("timepoint") or "unscheduled"))
         for p in followup["trajectory"]
         if p["instrument"] == scale.instrument
     ]
     moments = [
-        (_time(d["decided_at"]), _short(d["event_type"]), "decision") for d in followup["decisions"]
-    ] + [(_time(r["opened_at"]), f"review: {r['reason']}", "review") for r in followup["reviews"]]
+        (parse_time(d["decided_at"]), decision_name(d["event_type"]), "decision")
+        for d in followup["decisions"]
+    ] + [
+        (parse_time(r["opened_at"]), f"review: {r['reason']}", "review")
+        for r in followup["reviews"]
+    ]
     end = max([t for t, *_ in scores] + [t for t, *_ in moments] + [start + MIN_SPAN])
     span = (end - start).total_seconds()
 
@@ -137,13 +142,3 @@ def _chart(
         y_ticks=[Tick(y(v), str(v)) for v in range(0, scale.maximum + 1, 20)],
         description=f"{scale.name}: {shown or 'no score yet'}.",
     )
-
-
-def _time(value: str) -> datetime:
-    return datetime.fromisoformat(value)
-
-
-def _short(event_type: str) -> str:
-    """carepath.followup.maintenance-recommended.v1 -> maintenance recommended"""
-    parts = event_type.split(".")
-    return parts[2].replace("-", " ") if len(parts) > 2 else event_type

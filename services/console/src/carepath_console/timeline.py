@@ -29,22 +29,30 @@ def pathway_timeline(
 
 
 def _intake(view: dict[str, Any]):
-    yield Entry(_t(view["received_at"]), "intake", "referral received", view["referral_source"])
+    yield Entry(
+        parse_time(view["received_at"]), "intake", "referral received", view["referral_source"]
+    )
     if screening := view.get("screening"):
         reasons = ", ".join(screening["reason_codes"])
         yield Entry(
-            _t(screening["screened_at"]), "intake", f"screened: {screening['outcome']}", reasons
+            parse_time(screening["screened_at"]),
+            "intake",
+            f"screened: {screening['outcome']}",
+            reasons,
         )
     if review := view.get("review"):
         yield Entry(
-            _t(review["decided_at"]),
+            parse_time(review["decided_at"]),
             "decision",
             f"screening review: {review['decision']}",
             f"{review['reason_code']} by {review['clinician_id']}",
         )
     if withdrawal := view.get("withdrawal"):
         yield Entry(
-            _t(withdrawal["withdrawn_at"]), "decision", "withdrawn", withdrawal["reason_code"]
+            parse_time(withdrawal["withdrawn_at"]),
+            "decision",
+            "withdrawn",
+            withdrawal["reason_code"],
         )
 
 
@@ -56,7 +64,7 @@ def _infusion(view: dict[str, Any]):
             what = entry["what"]
             kind = "alert" if "alert" in what else "infusion"
             yield Entry(
-                _t(entry["at"]),
+                parse_time(entry["at"]),
                 kind,
                 f"{name}: {what.replace('_', ' ')}",
                 _detail(entry["detail"], dose_mg=dose),
@@ -66,7 +74,7 @@ def _infusion(view: dict[str, Any]):
 def _followup(view: dict[str, Any]):
     for point in view["trajectory"]:
         yield Entry(
-            _t(point["submitted_at"]),
+            parse_time(point["submitted_at"]),
             "assessment",
             f"{point['instrument'].upper()} {point['total']}",
             point.get("timepoint") or "unscheduled",
@@ -74,35 +82,35 @@ def _followup(view: dict[str, Any]):
     for assessment in view["assessments"]:
         if assessment["status"] == "overdue":
             yield Entry(
-                _t(assessment["overdue_at"]),
+                parse_time(assessment["overdue_at"]),
                 "alert",
                 f"assessment overdue: {assessment['timepoint']}",
             )
     for therapy in view["therapy_sessions"]:
         if therapy["status_at"]:
             yield Entry(
-                _t(therapy["status_at"]),
+                parse_time(therapy["status_at"]),
                 "therapy",
                 f"therapy session {therapy['status']}",
                 therapy["modality"],
             )
     for decision in view["decisions"]:
         yield Entry(
-            _t(decision["decided_at"]),
+            parse_time(decision["decided_at"]),
             "decision",
-            decision["event_type"].split(".")[2].replace("-", " "),
+            decision_name(decision["event_type"]),
             _detail(decision["data"]),
         )
     for review in view["reviews"]:
         yield Entry(
-            _t(review["opened_at"]),
+            parse_time(review["opened_at"]),
             "review",
             f"review opened ({review['urgency']}): {review['reason']}",
             f"respond by {review['respond_by']}",
         )
         if review["resolved_at"]:
             yield Entry(
-                _t(review["resolved_at"]),
+                parse_time(review["resolved_at"]),
                 "review",
                 f"review outcome: {review['outcome']}",
                 f"by {review['decided_by']}",
@@ -133,5 +141,11 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _t(value: str) -> datetime:
+def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+def decision_name(event_type: str) -> str:
+    """carepath.followup.maintenance-recommended.v1 -> maintenance recommended"""
+    parts = event_type.split(".")
+    return parts[2].replace("-", " ") if len(parts) > 2 else event_type
