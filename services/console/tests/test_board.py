@@ -21,33 +21,20 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 def test_reviews_are_ordered_by_urgency_then_respond_by_and_leave_when_answered():
     board = Board()
-    board.apply(
-        event(
-            ReviewOpened,
-            at=T0,
-            review_id="r-soon",
-            urgency="soon",
-            respond_by=T0 + timedelta(hours=2),
+    for review_id, urgency, hours in [
+        ("r-soon", "soon", 2),
+        ("r-late", "urgent", 8),
+        ("r-first", "urgent", 4),
+    ]:
+        board.apply(
+            event(
+                ReviewOpened,
+                at=T0,
+                review_id=review_id,
+                urgency=urgency,
+                respond_by=T0 + timedelta(hours=hours),
+            )
         )
-    )
-    board.apply(
-        event(
-            ReviewOpened,
-            at=T0,
-            review_id="r-late",
-            urgency="urgent",
-            respond_by=T0 + timedelta(hours=8),
-        )
-    )
-    board.apply(
-        event(
-            ReviewOpened,
-            at=T0,
-            review_id="r-first",
-            urgency="urgent",
-            respond_by=T0 + timedelta(hours=4),
-        )
-    )
     assert [r.review_id for r in board.open_reviews()] == ["r-first", "r-late", "r-soon"]
 
     (change,) = board.apply(event(ReviewOutcomeRecorded, at=T0, review_id="r-late"))
