@@ -117,6 +117,12 @@ class ServiceRuntime:
             poll_interval_s=settings.outbox_poll_interval_s,
             retry_max_delay_s=settings.retry_max_delay_s,
         )
+        self.retry = RetryPolicy(
+            initial_delay_s=settings.retry_initial_delay_s,
+            max_delay_s=settings.retry_max_delay_s,
+            unexpected_error_attempts=settings.unexpected_error_attempts,
+        )
+        """The backoff of a batch's retries and of the broker connection's attempts."""
         self.processor = EventProcessor(
             sessions=self.sessions,
             clock=self.clock,
@@ -130,11 +136,7 @@ class ServiceRuntime:
                 group_id=settings.group_id,
             ),
             metrics=self.metrics,
-            retry=RetryPolicy(
-                initial_delay_s=settings.retry_initial_delay_s,
-                max_delay_s=settings.retry_max_delay_s,
-                unexpected_error_attempts=settings.unexpected_error_attempts,
-            ),
+            retry=self.retry,
             on_committed=self.relay.wake,
             stopping=self.stopping,
             prefetch=definition.prefetch,
@@ -204,10 +206,7 @@ class ServiceRuntime:
                 break
             except Exception as error:
                 attempt += 1
-                delay = min(
-                    self.settings.retry_initial_delay_s * 2 ** (attempt - 1),
-                    self.settings.retry_max_delay_s,
-                )
+                delay = self.retry.delay(attempt)
                 waiting = "waiting for the broker" if is_transient(error) else "start failed"
                 self.starting = (
                     f"{waiting}: {type(error).__name__} (attempt {attempt}, next in {delay:.1f}s)"
