@@ -5,14 +5,12 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 
-from carepath_contracts import dead_letter_topic
+from carepath_contracts import SERVICES, dead_letter_topic
 from carepath_runtime import deadletters
 from carepath_runtime.bus import Bus
 from carepath_runtime.errors import CarepathError
 from carepath_runtime.records import header_value
 from carepath_runtime.topic_reading import read_topics
-
-SERVICES = ("intake", "infusion", "followup")
 
 
 class DeadLetterNotFoundError(CarepathError):
