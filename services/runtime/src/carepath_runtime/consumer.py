@@ -159,9 +159,7 @@ class EventProcessor:
         for index, record in enumerate(records):
             try:
                 decoded.append(decode_record(record))
-            except Exception as error:
-                if not is_permanent(error):  # decoding raises only permanent errors
-                    raise
+            except Exception as error:  # only permanent ones: codec.decode wraps the others
                 decoded.append(None)
                 failures[index] = error
                 self._metrics.failed.labels(kind="permanent").inc()
