@@ -1,7 +1,6 @@
 """Talking to follow-up over the real broker in tests: publish facts, wait for its events."""
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 import httpx
@@ -52,12 +51,6 @@ async def until_known(client: httpx.AsyncClient, patient_id: str) -> None:
         return (await client.get(f"/v1/patients/{patient_id}")).status_code == 200
 
     await eventually(known, what=f"pathway of {patient_id} opened")
-
-
-async def move_clock_to(app: Any, clock: Any, moment: datetime) -> None:
-    """Move the service's clock and fire every timer now due (no sleeps: time is data)."""
-    clock.set(moment)
-    await app.state.runtime.scheduler.fire_due()
 
 
 async def infusions_given(bootstrap: str, prefix: str, patient: str, pathway: str, *infusions):

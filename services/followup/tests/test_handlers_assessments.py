@@ -6,7 +6,7 @@ import json
 from datetime import datetime, timedelta
 
 from carepath_contracts import AssessmentDue, AssessmentOverdue, AssessmentScored, Timepoint
-from carepath_testing.offline import consume, dead_lettered, emitted, fire_due, reason
+from carepath_testing.offline import consume, dead_lettered, emitted, move_clock_to, reason
 
 from .builders import (
     DAY,
@@ -26,11 +26,6 @@ OFFSETS = {
     entry.timepoint: timedelta(hours=entry.offset_hours) for entry in PROTOCOL.assessments.schedule
 }
 OVERDUE_AFTER = timedelta(hours=PROTOCOL.assessments.overdue_after_hours)
-
-
-async def move_clock_to(app, clock, moment: datetime) -> None:
-    clock.set(moment)
-    await fire_due(app)
 
 
 async def started_course(app, baseline_total=52):

@@ -22,6 +22,7 @@ from carepath_contracts import (
 )
 from carepath_runtime import deadletters
 from carepath_testing.kafka_io import header
+from carepath_testing.offline import move_clock_to
 
 from .builders import (
     DAY,
@@ -38,7 +39,6 @@ from .bus import (
     dead_letters,
     followup_events,
     infusions_given,
-    move_clock_to,
     of_type,
     patient_view,
     publish,

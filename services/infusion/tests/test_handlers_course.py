@@ -15,7 +15,6 @@ from carepath_contracts import (
 )
 from carepath_infusion import create_app
 from carepath_runtime.clock import ManualClock
-from carepath_testing.conditions import metric_total
 from carepath_testing.offline import consume, emitted, fire_due, offline
 
 from .builders import (
@@ -36,10 +35,6 @@ from .builders import (
 
 def of_type(events, model) -> list:
     return [event.data for event in events if event.type == model.event_type]
-
-
-def timers_fired(app) -> float:
-    return metric_total(app.state.runtime.metrics.registry, "carepath_timers_fired_total")
 
 
 async def planned(app, patient_id) -> list:

@@ -9,8 +9,9 @@ import pytest
 from carepath_contracts import INFUSION_EVENTS, SafetyAlert, SessionCompleted
 from carepath_infusion import create_app
 from carepath_runtime.clock import ManualClock
-from carepath_testing.conditions import eventually, metric_total
+from carepath_testing.conditions import app_metric_total, eventually
 from carepath_testing.kafka_io import produce_events
+from carepath_testing.offline import move_clock_to
 from carepath_testing.service import running
 from carepath_testing.watch import watching
 
@@ -29,10 +30,6 @@ SILENCE = timedelta(minutes=PROTOCOL.infusion_safety.monitor_silence_minutes)
 SECOND = timedelta(seconds=1)
 
 
-def metric(app, name: str) -> float:
-    return metric_total(app.state.runtime.metrics.registry, name)
-
-
 async def test_silence_during_the_infusion_alerts_once_and_readings_and_the_end_move_it_on(
     settings, kafka_bootstrap
 ):
@@ -42,17 +39,17 @@ async def test_silence_during_the_infusion_alerts_once_and_readings_and_the_end_
     prefix = settings.topic_prefix
 
     async def deliver(*events) -> None:
-        before = metric(app, "carepath_events_consumed_total")
+        before = app_metric_total(app, "carepath_events_consumed_total")
         await produce_events(kafka_bootstrap, list(events), prefix)
         await eventually(
-            lambda: metric(app, "carepath_events_consumed_total") >= before + len(events),
+            lambda: app_metric_total(app, "carepath_events_consumed_total") >= before + len(events),
             what="the events handled",
         )
 
-    async def move_clock_to(at) -> float:
-        clock.set(at)
-        await app.state.runtime.scheduler.fire_due()
-        return metric(app, "carepath_timers_fired_total")
+    async def timers_fired_by(at) -> float:
+        """Move the clock to `at` and fire what is due: the timers fired so far."""
+        await move_clock_to(app, clock, at)
+        return app_metric_total(app, "carepath_timers_fired_total")
 
     async with running(app, CLINICIAN_TOKEN) as client:
         async with watching(kafka_bootstrap, prefix + INFUSION_EVENTS.name) as events:
@@ -62,13 +59,13 @@ async def test_silence_during_the_infusion_alerts_once_and_readings_and_the_end_
             clock.set(reading_at)
             await deliver(vitals(patient_id, session.session_id, reading_at))
 
-            fired = await move_clock_to(cleared + SILENCE)  # the first due time, moved on
+            fired = await timers_fired_by(cleared + SILENCE)  # the first due time, moved on
             assert fired == 0
-            assert await move_clock_to(reading_at + SILENCE - SECOND) == 0
-            assert await move_clock_to(reading_at + SILENCE) == 1
+            assert await timers_fired_by(reading_at + SILENCE - SECOND) == 0
+            assert await timers_fired_by(reading_at + SILENCE) == 1
             (alert,) = await events.wait_count(patient_id, SafetyAlert, 1)
             silent = (await client.get(f"/v1/patients/{patient_id}")).json()
-            assert await move_clock_to(reading_at + 3 * SILENCE) == 1  # once per silence
+            assert await timers_fired_by(reading_at + 3 * SILENCE) == 1  # once per silence
 
             back = reading_at + 3 * SILENCE + SECOND
             clock.set(back)
@@ -77,7 +74,7 @@ async def test_silence_during_the_infusion_alerts_once_and_readings_and_the_end_
             clock.set(end_at)
             await deliver(ended(patient_id, session.session_id, end_at, duration_minutes=45))
             await events.wait_count(patient_id, SessionCompleted, 1)
-            assert await move_clock_to(end_at + 2 * SILENCE) == 1  # cancelled with the end
+            assert await timers_fired_by(end_at + 2 * SILENCE) == 1  # cancelled with the end
             view = (await client.get(f"/v1/patients/{patient_id}")).json()
 
     assert (alert.rule, alert.action, alert.unit) == ("monitor_silence", "notify", "min")
@@ -86,4 +83,4 @@ async def test_silence_during_the_infusion_alerts_once_and_readings_and_the_end_
     assert silent["sessions"][0]["open_alert_rules"] == ["monitor_silence"]
     assert view["sessions"][0]["open_alert_rules"] == []
     assert len(events.data(patient_id, SafetyAlert)) == 1
-    assert metric(app, "carepath_events_dead_lettered_total") == 0
+    assert app_metric_total(app, "carepath_events_dead_lettered_total") == 0

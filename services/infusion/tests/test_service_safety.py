@@ -8,7 +8,7 @@ from carepath_contracts import INFUSION_DLQ, INFUSION_EVENTS, SafetyAlert, Sessi
 from carepath_infusion import create_app
 from carepath_runtime import deadletters
 from carepath_runtime.clock import ManualClock
-from carepath_testing.conditions import eventually, metric_total
+from carepath_testing.conditions import app_metric_total, eventually
 from carepath_testing.kafka_io import header, produce_events, read_until
 from carepath_testing.service import running
 from carepath_testing.watch import watching
@@ -28,7 +28,7 @@ SYSTOLIC = next(a for a in PROTOCOL.infusion_safety.alerts if a.rule == "systoli
 
 
 def consumed(app) -> float:
-    return metric_total(app.state.runtime.metrics.registry, "carepath_events_consumed_total")
+    return app_metric_total(app, "carepath_events_consumed_total")
 
 
 async def test_a_burst_of_dangerous_readings_raises_one_alert_and_a_new_episode_another(

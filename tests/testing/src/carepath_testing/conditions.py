@@ -34,3 +34,8 @@ def metric_total(registry, name: str) -> float:
         for sample in metric.samples
         if sample.name == name
     )
+
+
+def app_metric_total(app, name: str) -> float:
+    """`metric_total` of a service app's own registry."""
+    return metric_total(app.state.runtime.metrics.registry, name)

@@ -10,6 +10,7 @@ This is the fast layer for a service's rules as handlers apply them. Delivery it
 import time
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from sqlalchemy import select
 
 from carepath_contracts import Event, from_record
 from carepath_runtime import deadletters
+from carepath_runtime.clock import ManualClock
 from carepath_runtime.codec import encode
 from carepath_runtime.records import OutgoingRecord
 from carepath_runtime.schema_migrations import upgrade
@@ -103,6 +105,13 @@ async def _process(app: FastAPI, raw: list[tuple[str, RawRecord]]) -> None:
 async def fire_due(app: FastAPI) -> int:
     """Fire every timer due by the app's clock now, as the timer loop would."""
     return await _runtime(app).scheduler.fire_due()
+
+
+async def move_clock_to(app: FastAPI, clock: ManualClock, moment: datetime) -> None:
+    """Move the app's manual clock and fire every timer now due (no sleeps: time is data);
+    on an offline app or a running one alike."""
+    clock.set(moment)
+    await fire_due(app)
 
 
 async def emitted(app: FastAPI, patient_id: str | None = None) -> list[Event[Any]]:
