@@ -11,7 +11,7 @@ from carepath_runtime import schema_migrations
 from carepath_runtime.clock import ManualClock
 from carepath_runtime.service import ServiceRuntime
 from carepath_testing.kafka_io import header, produce_events, read_until
-from carepath_testing.probe.builders import NOW, probe_settings, referral
+from carepath_testing.probe.builders import NOW, referral
 from carepath_testing.probe.service import REMINDER_AFTER, probe_definition
 from carepath_testing.tracing import (
     hex_parent_id,
@@ -34,11 +34,6 @@ def replies_to(records, cause_id: str) -> list:
         for record in records
         if (event := from_record(record.value, record.headers)).causationid == cause_id
     ]
-
-
-@pytest.fixture
-def settings(kafka_bootstrap, topic_prefix, database_url):
-    return probe_settings(kafka_bootstrap, topic_prefix, database_url)
 
 
 async def test_a_consumed_event_its_handler_its_timer_and_its_reply_are_one_trace(
