@@ -63,13 +63,11 @@ class UnitOfWork:
         its `traceparent` is the span in hand (the request, handler or timer causing it)."""
         if event.traceparent is None and (traceparent := current_traceparent()):
             event = event.model_copy(update={"traceparent": traceparent})
-        record = encode(event, self._topic_prefix)
-        self.write_later(INSERT_OUTBOX, outbox_row(record, event_type=event.type, at=self.now()))
-        self.emitted += 1
+        self._emit(event)
 
     async def emit_caused_by(self, cause: Cause, events: Iterable[EventData]) -> None:
         """Emit each event as caused by `cause`: its patient and pathway, this service's source."""
-        traceparent = current_traceparent()
+        traceparent = current_traceparent()  # looked up once for all the events
         for data in events:
             if isinstance(cause, Timer):
                 event = caused_by_timer(
@@ -79,7 +77,13 @@ class UnitOfWork:
                 event = caused_by(
                     cause, data, source=self.source, time=self.now(), traceparent=traceparent
                 )
-            await self.emit(event)
+            self._emit(event)
+
+    def _emit(self, event: Any) -> None:
+        """Queue an event, its traceparent already decided, for publication on commit."""
+        record = encode(event, self._topic_prefix)
+        self.write_later(INSERT_OUTBOX, outbox_row(record, event_type=event.type, at=self.now()))
+        self.emitted += 1
 
     def write_later(self, statement: Executable, row: Mapping[str, Any]) -> None:
         """Buffer one row of a prepared statement until `flush`; rows keep their order.
