@@ -308,36 +308,45 @@ class ServiceRuntime:
             self.relay.wake()
 
     async def readiness(self) -> Readiness:
+        checks: dict[str, bool] = {}
         reasons: dict[str, str] = {}
-        checks = {"started": self.started}
-        if not self.started:
-            reasons["started"] = self.starting or "stopped"
+
+        def check(name: str, ok: bool, reason: str) -> None:
+            checks[name] = ok
+            if not ok:
+                reasons[name] = reason
+
+        check("started", self.started, self.starting or "stopped")
         if self.clock_follower:
-            checks["clock_caught_up"] = self.clock_follower.caught_up
-            if not self.clock_follower.caught_up:
-                reasons["clock_caught_up"] = "the clock topic is not replayed yet"
-        checks |= {"broker": False, "database": False, "partitions_assigned": False}
+            check(
+                "clock_caught_up",
+                self.clock_follower.caught_up,
+                "the clock topic is not replayed yet",
+            )
+        broker = False
         with suppress(Exception):
-            checks["broker"] = await self.broker.ping(timeout=2.0)
-        if not checks["broker"]:
-            reasons["broker"] = "the Kafka cluster does not answer"
+            broker = await self.broker.ping(timeout=2.0)
+        check("broker", broker, "the Kafka cluster does not answer")
         try:
             async with self.read_sessions() as session:
                 await session.execute(text("SELECT 1"))
-            checks["database"] = True
         except Exception as error:
-            reasons["database"] = f"the database does not answer: {type(error).__name__}"
+            check("database", False, f"the database does not answer: {type(error).__name__}")
+        else:
+            check("database", True, "")
         consumer = self.subscriber.consumer
-        checks["partitions_assigned"] = bool(consumer is not None and consumer.assignment())
-        if not checks["partitions_assigned"]:
-            reasons["partitions_assigned"] = "the consumer holds no partition of its topics"
+        check(
+            "partitions_assigned",
+            bool(consumer is not None and consumer.assignment()),
+            "the consumer holds no partition of its topics",
+        )
         stalled_for = self.processor.stalled_for()
-        checks["consumer_progress"] = stalled_for < self.settings.consumer_stall_after_s
-        if not checks["consumer_progress"]:
-            reasons["consumer_progress"] = (
-                f"no batch committed for {stalled_for:.0f}s while records wait "
-                "(see carepath_batch_rewinds_total, carepath_handler_failures_total and the log)"
-            )
+        check(
+            "consumer_progress",
+            stalled_for < self.settings.consumer_stall_after_s,
+            f"no batch committed for {stalled_for:.0f}s while records wait "
+            "(see carepath_batch_rewinds_total, carepath_handler_failures_total and the log)",
+        )
         return Readiness(checks, reasons)
 
     async def refresh_gauges(self) -> None:
