@@ -44,16 +44,6 @@ def running_stack(kafka_bootstrap, folder, prefix: str, environment=None):
         asyncio.run(delete_topics_with_prefix(kafka_bootstrap, state.topic_prefix))
 
 
-def access_to(stack) -> StackAccess:
-    return StackAccess(
-        bootstrap=stack.bootstrap,
-        intake_url=stack.service("intake").url,
-        followup_url=stack.service("followup").url,
-        tokens=stack.tokens,
-        topic_prefix=stack.topic_prefix,
-    )
-
-
 @pytest.fixture(scope="session")
 def stack_folder(tmp_path_factory):
     return tmp_path_factory.mktemp("stack")
@@ -70,7 +60,8 @@ def pathways(stack, kafka_bootstrap, stack_folder):
     """Every scenario, one patient each, run together through whole pathways (intake is
     redeployed for protocol version 2 before the upgrade scenario's patient is referred)."""
     upgrade = redeploying_intake(LocalStack(stack_folder, bootstrap=kafka_bootstrap))
-    simulation = Simulation(access_to(stack), list(Scenario), seed=SEED, deploy_protocol=upgrade)
+    access = StackAccess.of(stack)
+    simulation = Simulation(access, list(Scenario), seed=SEED, deploy_protocol=upgrade)
     result = asyncio.run(simulation.run())
     by_patient, dead_letters = published(stack)
     return result, by_patient, dead_letters
@@ -106,7 +97,7 @@ def traced_pathway(kafka_bootstrap, tmp_path_factory):
         }
         folder = tmp_path_factory.mktemp("traced")
         with running_stack(kafka_bootstrap, folder, "traced", environment) as stack:
-            simulation = Simulation(access_to(stack), [Scenario.WITHDRAWAL], seed=SEED)
+            simulation = Simulation(StackAccess.of(stack), [Scenario.WITHDRAWAL], seed=SEED)
             result = asyncio.run(simulation.run())
             by_patient, dead_letters = published(stack)
         assert dead_letters == []

@@ -93,13 +93,7 @@ def test_a_clinician_sees_a_worsening_live_and_records_the_outcome_in_the_browse
     desk = PersonAtTheConsole(
         stack.service("followup").url, clinician_token=stack.tokens["clinician"]
     )
-    access = StackAccess(
-        bootstrap=stack.bootstrap,
-        intake_url=stack.service("intake").url,
-        followup_url=stack.service("followup").url,
-        tokens=stack.tokens,
-        topic_prefix=stack.topic_prefix,
-    )
+    access = StackAccess.of(stack)
     simulation = Simulation(access, [Scenario.MAINTENANCE_SERIES], seed=17, desk=desk)
     outcome: dict = {}
 

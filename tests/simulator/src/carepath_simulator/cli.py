@@ -27,16 +27,8 @@ def demo(
                 "the running stack follows the system clock, so a pathway would take months; "
                 "restart it with `carepath down && carepath up`"
             )
-        access = StackAccess(
-            bootstrap=state.bootstrap,
-            intake_url=state.service("intake").url,
-            followup_url=state.service("followup").url,
-            tokens=state.tokens,
-            topic_prefix=state.topic_prefix,
-            bus=state.bus(SIMULATOR),
-        )
         simulation = Simulation(
-            access,
+            StackAccess.of(state, bus=state.bus(SIMULATOR)),
             scenario_mix(patients, seed),
             seed=seed,
             progress=_say,

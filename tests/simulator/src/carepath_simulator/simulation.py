@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from carepath_cli.stack import LocalStack, group_id
+from carepath_cli.stack import LocalStack, StackState, group_id
 from carepath_contracts import DEFAULT_PROTOCOL_VERSION, TreatmentProtocol, default_protocol
 from carepath_runtime.bus import Bus
 from carepath_runtime.control_clock import ClockDriver
@@ -63,6 +63,25 @@ class StackAccess:
     bus: Bus | None = None
     # Services running more than one process: the clock waits for each of them.
     replicas: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        state: StackState,
+        *,
+        bus: Bus | None = None,
+        replicas: Mapping[str, int] | None = None,
+    ) -> "StackAccess":
+        """A local stack's access: its broker, intake's and follow-up's URLs, its tokens."""
+        return cls(
+            bootstrap=state.bootstrap,
+            intake_url=state.service("intake").url,
+            followup_url=state.service("followup").url,
+            tokens=state.tokens,
+            topic_prefix=state.topic_prefix,
+            bus=bus,
+            replicas=replicas or {},
+        )
 
     @property
     def kafka(self) -> Bus:

@@ -96,15 +96,7 @@ class ChaosStack:
 
     @property
     def access(self) -> StackAccess:
-        state = self.state
-        return StackAccess(
-            bootstrap=state.bootstrap,
-            intake_url=state.service("intake").url,
-            followup_url=state.service("followup").url,
-            tokens=state.tokens,
-            topic_prefix=state.topic_prefix,
-            replicas=self.local.replicas,
-        )
+        return StackAccess.of(self.state, replicas=self.local.replicas)
 
     @property
     def processes(self) -> list[ServiceProcess]:
