@@ -24,9 +24,8 @@ import pytest
 from carepath_contracts import INFUSION_DLQ, INFUSION_EVENTS, INFUSION_INBOUND, from_record
 from carepath_runtime.topic_reading import read_topics
 from carepath_simulator.outside import ReferralPortal
-from carepath_simulator.patient import NORMAL
+from carepath_simulator.patient import screening_form
 from carepath_simulator.people import make_referral
-from carepath_simulator.scenarios import pcl5_items
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e]
 
@@ -63,19 +62,7 @@ async def admit_eligible_patient(stack) -> tuple[str, str]:
     try:
         referral = make_referral(random.Random(5), 1, f"java-{secrets.token_hex(4)}", date.today())
         patient_id, pathway_id = await portal.refer(referral.form())
-        await portal.screen(
-            patient_id,
-            {
-                "pcl5_items": pcl5_items(52),
-                "vitals": NORMAL.model_dump(),
-                "weight_kg": 82.0,
-                "height_cm": 178.0,
-                "history": [],
-                "current_medications": [],
-                "consent_given": True,
-                "escort_named": True,
-            },
-        )
+        await portal.screen(patient_id, screening_form(52))
     finally:
         await portal.close()
     return patient_id, pathway_id

@@ -32,7 +32,6 @@ from carepath_contracts import (
     SessionCompleted,
     SessionEnded,
     SessionScheduled,
-    Vitals,
     load_protocol,
     new_event,
 )
@@ -44,6 +43,7 @@ from carepath_intake import IntakeSettings
 from carepath_intake import create_app as intake_app
 from carepath_runtime.clock import ManualClock
 from carepath_runtime.topics_admin import ensure_topics
+from carepath_simulator.patient import NORMAL, screening_form
 from carepath_simulator.scenarios import pcl5_items
 from carepath_testing.kafka_io import produce_events
 from carepath_testing.service import running, static_tokens
@@ -56,7 +56,6 @@ V1 = ProtocolRef(id=DEFAULT_PROTOCOL_ID, version=1)
 V2 = ProtocolRef(id=DEFAULT_PROTOCOL_ID, version=2)
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 TOKENS = {"clinician": "clinician-upgrade-token", "integration": "integration-upgrade-token"}
-CALM = Vitals(systolic_mmhg=122, diastolic_mmhg=78, heart_rate_bpm=72, spo2_percent=98)
 BASELINE = 45
 DROP = 12  # a response under v1 (10 points), none under v2 (15)
 WATCHED = (INTAKE_EVENTS, INFUSION_EVENTS, FOLLOWUP_EVENTS, INTAKE_DLQ, INFUSION_DLQ, FOLLOWUP_DLQ)
@@ -121,16 +120,7 @@ class Cohort:
         referred = await intake.post("/v1/referrals", json=referral)
         assert referred.status_code == 201, referred.text
         patient = Patient(referred.json()["patient_id"], referred.json()["pathway_id"])
-        screening = {
-            "pcl5_items": pcl5_items(BASELINE),
-            "vitals": CALM.model_dump(),
-            "weight_kg": 82.0,
-            "height_cm": 178.0,
-            "history": [],
-            "current_medications": [],
-            "consent_given": True,
-            "escort_named": True,
-        }
+        screening = screening_form(BASELINE)
         screened = await intake.post(f"/v1/patients/{patient.patient_id}/screening", json=screening)
         assert screened.status_code == 201, screened.text
         await self.events(INFUSION_EVENTS).wait_count(patient.patient_id, SessionScheduled, 6)
@@ -141,7 +131,7 @@ class Cohort:
         first = min(booked, key=lambda session: session.scheduled_for)
         self.clock.set(max(self.clock.now(), first.scheduled_for))
         await self._send("clinic/monitor", patient, SessionCheckedIn(
-            session_id=first.session_id, checked_in_at=self.clock.now(), vitals=CALM,
+            session_id=first.session_id, checked_in_at=self.clock.now(), vitals=NORMAL,
             pregnancy_test=PregnancyTest.NOT_APPLICABLE, escort_present=True,
         ))  # fmt: skip
         await self.events(INFUSION_EVENTS).wait_count(patient.patient_id, SessionCleared, 1)

@@ -5,6 +5,7 @@ therapy scheduler or a clinician will take, and when. The simulation carries the
 """
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 from carepath_contracts import (
     AssessmentSubmitted,
     EventData,
+    HistoryFlag,
     Instrument,
     PatientDischarged,
     PregnancyTest,
@@ -44,6 +46,20 @@ REVIEW_AFTER = timedelta(hours=4)
 # Inside the tightest respond-by (immediate: 1 h), so a simulated review is never overdue.
 ANSWER_AFTER = timedelta(minutes=30)
 CLINICIAN_ID = "clin-sim-01"
+
+
+def screening_form(pcl5_total: int, history: Iterable[HistoryFlag] = ()) -> dict[str, Any]:
+    """Intake's screening form: a PCL-5 adding up to `pcl5_total`, normal vitals, `history`."""
+    return {
+        "pcl5_items": pcl5_items(pcl5_total),
+        "vitals": NORMAL.model_dump(),
+        "weight_kg": 82.0,
+        "height_cm": 178.0,
+        "history": [flag.value for flag in history],
+        "current_medications": [],
+        "consent_given": True,
+        "escort_named": True,
+    }
 
 
 @dataclass(frozen=True)
@@ -83,16 +99,7 @@ class SimulatedPatient:
         return self.outcome is not None
 
     def screening_form(self) -> dict[str, Any]:
-        return {
-            "pcl5_items": pcl5_items(self.script.baseline_pcl5),
-            "vitals": NORMAL.model_dump(),
-            "weight_kg": 82.0,
-            "height_cm": 178.0,
-            "history": [flag.value for flag in self.script.history],
-            "current_medications": [],
-            "consent_given": True,
-            "escort_named": True,
-        }
+        return screening_form(self.script.baseline_pcl5, self.script.history)
 
     def react(self, event: Any, protocol: TreatmentProtocol) -> list[Action]:
         """Record what Carepath said and return what the outside world does about it."""
