@@ -290,10 +290,6 @@ def test_worsening_triggers_an_urgent_review_that_is_answered(pathways):
 # The safety net's scenarios (issue 14) --------------------------------------------------------
 
 
-def reviews_by_reason(events) -> dict[str, object]:
-    return {e.data.reason_code: e.data for e in of(events, "review-opened")}
-
-
 def versions(events) -> set[int]:
     return {e.data.protocol.version for e in events if hasattr(e.data, "protocol")}
 
