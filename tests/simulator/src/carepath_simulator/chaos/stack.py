@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -235,12 +234,3 @@ def percentiles(values: list[float]) -> str:
     ordered = sorted(values)
     median = ordered[len(ordered) // 2]
     return f"median {median:.1f} s, max {ordered[-1]:.1f} s (n={len(ordered)})"
-
-
-@contextlib.contextmanager
-def running(stack: ChaosStack) -> Iterator[ChaosStack]:
-    stack.up()
-    try:
-        yield stack
-    finally:
-        stack.down()
