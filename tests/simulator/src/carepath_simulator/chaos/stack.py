@@ -81,7 +81,6 @@ class ChaosStack:
         # What each service was last deployed with (a protocol upgrade): kept across kills.
         self._deployed: dict[str, dict[str, str]] = {}
         self._client = httpx.AsyncClient(timeout=2)
-        self._busy: set[int] = set()  # pids being killed and restarted by us
 
     def up(self) -> StackState:
         self.kafka.start()
@@ -103,7 +102,6 @@ class ChaosStack:
 
     async def kill(self, process: ServiceProcess, *, env: dict[str, str] | None = None) -> float:
         """SIGKILL a replica, start it again at once (with `env`), wait until it is ready."""
-        self._busy.add(process.pid)
         killed_at = time.monotonic()
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, signal.SIGKILL)
@@ -116,12 +114,7 @@ class ChaosStack:
         killed_wall = time.time() - (time.monotonic() - killed_at)
         env = self._deployed.get(process.name, {}) | (env or {})
         new = await asyncio.to_thread(self.local.respawn, self.state, process, env)
-        self._busy.add(new.pid)
-        try:
-            await self._until_ready(new)
-        finally:
-            self._busy.discard(process.pid)
-            self._busy.discard(new.pid)
+        await self._until_ready(new)
         seconds = time.monotonic() - killed_at
         self.recoveries.services.append(seconds)
         if (started := _startup_complete_at(Path(new.log))) is not None:
@@ -150,22 +143,18 @@ class ChaosStack:
         async with self.lock:
             self._deployed[name] = dict(env)
             for process in [p for p in self.processes if p.name == name]:
-                self._busy.add(process.pid)
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(process.pid, signal.SIGTERM)
                 await asyncio.to_thread(_reap, process.pid)
                 new = await asyncio.to_thread(self.local.respawn, self.state, process, env)
-                self._busy.discard(process.pid)
-                self._busy.add(new.pid)
-                try:
-                    await self._until_ready(new)
-                finally:
-                    self._busy.discard(new.pid)
+                await self._until_ready(new)
 
     async def revive_the_dead(self) -> None:
-        """A replica that died by itself (an aimed crash point) is started again, plain."""
+        """A replica that died by itself (an aimed crash point) is started again, plain.
+        Called under `lock`, like every kill and deployment, so no replica is being killed or
+        restarted by us meanwhile."""
         for process in self.processes:
-            if process.pid in self._busy or _alive(process.pid):
+            if _alive(process.pid):
                 continue
             _reap(process.pid)
             self.recoveries.crash_points.append(_crash_point_in(process))
