@@ -185,9 +185,10 @@ class Simulation:
         for patient in patients:
             version = patient.script.referred_under_protocol_version or DEFAULT_PROTOCOL_VERSION
             cohorts.setdefault(version, []).append(patient)
-        upgrade = self._deploy_protocol if set(cohorts) != {DEFAULT_PROTOCOL_VERSION} else None
-        if upgrade is None and set(cohorts) != {DEFAULT_PROTOCOL_VERSION}:
+        upgrading = set(cohorts) != {DEFAULT_PROTOCOL_VERSION}
+        if upgrading and self._deploy_protocol is None:
             raise ValueError("a protocol upgrade scenario needs deploy_protocol")
+        upgrade = self._deploy_protocol if upgrading else None
         for version in sorted(cohorts):
             if upgrade is not None:
                 await upgrade(version)
