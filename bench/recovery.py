@@ -15,7 +15,8 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from carepath_simulator.chaos.stack import SERVICES, ChaosStack, percentiles
+from carepath_simulator.chaos.figures import percentiles
+from carepath_simulator.chaos.stack import SERVICES, ChaosStack
 
 # The consumer settings before static membership: aiokafka's defaults.
 DYNAMIC = {

@@ -223,9 +223,15 @@ def _facts_without_effect(undisturbed, base_forms, faulted, forms, number) -> in
     )
 
 
-def table(result: Comparison, recoveries, faults_done: dict[str, int]) -> str:
-    from carepath_simulator.chaos.stack import percentiles
+def percentiles(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    median = ordered[len(ordered) // 2]
+    return f"median {median:.1f} s, max {ordered[-1]:.1f} s (n={len(ordered)})"
 
+
+def table(result: Comparison, recoveries, faults_done: dict[str, int]) -> str:
     rows = [
         ("faults", ", ".join(f"{n} {what}" for what, n in faults_done.items())),
         (

@@ -215,11 +215,3 @@ def _alive(pid: int) -> bool:
 def _reap(pid: int) -> None:
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-
-
-def percentiles(values: list[float]) -> str:
-    if not values:
-        return "-"
-    ordered = sorted(values)
-    median = ordered[len(ordered) // 2]
-    return f"median {median:.1f} s, max {ordered[-1]:.1f} s (n={len(ordered)})"
