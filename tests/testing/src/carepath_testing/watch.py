@@ -14,13 +14,17 @@ from .conditions import eventually
 
 class TopicWatch:
     def __init__(self) -> None:
-        self.records: list[ConsumerRecord] = []
+        self.records: list[ConsumerRecord] = []  # appended to as they are read
+        # Events of the first records, decoded once: `wait_count` asks again every few ms.
+        # Only when asked (a dead-letter topic's records may not decode).
+        self._decoded: list[Event] = []
 
     def events(self, patient_id: str | None = None, event_type: type | None = None) -> list[Event]:
-        decoded = [from_record(record.value, record.headers) for record in self.records]
+        for record in self.records[len(self._decoded) :]:
+            self._decoded.append(from_record(record.value, record.headers))
         return [
             event
-            for event in decoded
+            for event in self._decoded
             if (patient_id is None or event.subject == patient_id)
             and (event_type is None or event.type == event_type.event_type)
         ]
